@@ -133,7 +133,13 @@ export type RuleState = RuleMemory &
     | { kind: 'acting'; since: number; step: number; attempt: number; startedAt: number }
     | { kind: 'verifying'; since: number; step: number; attempt: number; until: number }
     /** Ladder or budget spent, a human paged; re-arms when the condition clears or the budget frees. */
-    | { kind: 'exhausted'; since: number; reason: PageReason }
+    | {
+        kind: 'exhausted';
+        since: number;
+        reason: PageReason;
+        /** When the page went out; the rule re-arms one budget window later. Absent in older saved states (then `since`). */
+        pagedAt?: number;
+      }
   );
 
 export type SkipReason = 'unknown-metric' | 'backoff' | 'budget-spent' | 'target-busy' | 'paused';
