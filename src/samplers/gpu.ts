@@ -1,0 +1,169 @@
+// NVIDIA GPU sampler: one `nvidia-smi --query-gpu=<fields> --format=csv,noheader,nounits` per tick.
+//
+// Why this query and not the alternatives:
+// - systeminformation's graphics() runs nvidia-smi synchronously with no timeout (a hung
+//   nvidia-smi froze the event loop for as long as it hung), only after `lspci -vvv`, starts ~7
+//   processes, drops fields whose value is 0 and reports no error when nvidia-smi fails. A
+//   supervisor must see a failing driver, not an empty list.
+// - `nvidia-smi -q -x` prints every attribute (20-90 KB of XML per GPU, its schema changing
+//   between v11, v12 and v13) that then needs an XML parser; the CSV query costs one process and
+//   prints one short line per GPU with exactly the fields asked for, in the order asked.
+// nvidia-smi runs in its own process group and the whole group is killed at the deadline: a GPU
+// that fell off the bus can hang nvidia-smi in the kernel, and execa alone signals only the child.
+// At most one nvidia-smi runs at a time; while one is still alive, sample() returns the last
+// result marked stale instead of piling up processes on a wedged driver.
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+import { formatMetricKey } from '../core/metrics.js';
+import { buildAbsentSample, buildGpuSample, type GpuLabel, type GpuSample, type NvidiaSmiRun } from './gpu-sample.js';
+import { findRejectedField, INITIAL_QUERY_PLAN, listQueryFields, listSkippedFields, rejectQueryField, type QueryPlan } from './gpu-query.js';
+
+export { parseGpuCsv } from './gpu-parse.js';
+export { classifyNvidiaSmiFailure } from './gpu-failure.js';
+export type { GpuSample, GpuLabel } from './gpu-sample.js';
+
+export interface GpuSamplerOptions {
+  /** Program to run. Defaults to 'nvidia-smi', looked up on PATH (of `env` when given). */
+  command?: string;
+  /** Deadline for one sample, retries for rejected fields included, in ms. Defaults to 5000. */
+  timeoutMs?: number;
+  /** Added to process.env for nvidia-smi (tests: PATH and NVIDIA_SMI_*). */
+  env?: NodeJS.ProcessEnv;
+}
+
+// Each retry drops or renames one field group; there are fewer groups than this.
+const MAX_RETRIES = 12;
+// How long close() waits for a killed nvidia-smi to be reaped.
+const CLOSE_WAIT_MS = 2000;
+
+export class GpuSampler {
+  private readonly command: string;
+  private readonly timeoutMs: number;
+  private readonly env: NodeJS.ProcessEnv | undefined;
+  private plan: QueryPlan = INITIAL_QUERY_PLAN;
+  private readonly known = new Map<number, GpuLabel>();
+  private last: GpuSample | undefined;
+  private sampling = false;
+  /** The running nvidia-smi, until it has exited (even after a timeout gave up on it). */
+  private child: { pid: number | undefined; done: Promise<unknown>; startedAt: number } | undefined;
+
+  constructor(options: GpuSamplerOptions = {}) {
+    this.command = options.command ?? 'nvidia-smi';
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.env = options.env;
+  }
+
+  /** Never rejects and never takes much longer than timeoutMs. */
+  async sample(): Promise<GpuSample> {
+    if (this.sampling || this.child) return this.staleSample();
+    this.sampling = true;
+    const startedAt = performance.now();
+    try {
+      const sample = await this.sampleOnce(startedAt);
+      this.last = sample;
+      return sample;
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  /** The fields the next query asks for: shrinks once when this driver rejects one (for `medic diagnose`). */
+  get queryFields(): string[] {
+    return listQueryFields(this.plan);
+  }
+
+  /** Kills a still-running nvidia-smi group and waits (bounded) for it to end. Call at shutdown. */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    killGroup(child.pid);
+    await Promise.race([child.done, delay(CLOSE_WAIT_MS)]);
+  }
+
+  private async sampleOnce(startedAt: number): Promise<GpuSample> {
+    for (let attempt = 0; ; attempt++) {
+      const fields = listQueryFields(this.plan);
+      const budgetMs = Math.max(0, this.timeoutMs - (performance.now() - startedAt));
+      const run = await this.run(['--query-gpu=' + fields.join(','), '--format=csv,noheader,nounits'], budgetMs);
+      const durationMs = Math.round(performance.now() - startedAt);
+      if (run === 'absent') return buildAbsentSample(durationMs);
+      const rejected = run.timedOut || run.exitCode === 0 ? null : findRejectedField(run.output);
+      const next = rejected === null ? null : rejectQueryField(this.plan, rejected);
+      if (next && attempt < MAX_RETRIES) {
+        this.plan = next;
+        continue;
+      }
+      const sample = buildGpuSample({ ...run, durationMs }, { fields, skipped: listSkippedFields(this.plan), known: this.known });
+      for (const label of sample.gpus) if (sample.values.get(formatMetricKey('gpu', 'up', String(label.index))) === 1) this.known.set(label.index, label);
+      return sample;
+    }
+  }
+
+  private async run(args: string[], budgetMs: number): Promise<Omit<NvidiaSmiRun, 'durationMs'> | 'absent'> {
+    const base = { timeoutMs: this.timeoutMs, exitCode: null, stdout: '', output: '', timedOut: false };
+    const subprocess = execa(this.command, args, {
+      reject: false,
+      all: true,
+      detached: true,
+      stdin: 'ignore',
+      maxBuffer: 4 * 1024 * 1024,
+      ...(this.env ? { env: this.env } : {}),
+    });
+    const done = subprocess.then((result) => result);
+    const child = { pid: subprocess.pid, done, startedAt: performance.now() };
+    this.child = child;
+    void done.finally(() => {
+      if (this.child === child) this.child = undefined;
+    });
+
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), budgetMs);
+    });
+    const result = await Promise.race([done, deadline]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      killGroup(child.pid);
+      return { ...base, timedOut: true };
+    }
+    const code = (result as { code?: unknown }).code;
+    if (result.exitCode === undefined && result.signal === undefined) {
+      if (code === 'ENOENT') return 'absent';
+      return { ...base, spawnError: typeof code === 'string' ? code : result.shortMessage ?? 'unknown error' };
+    }
+    return { ...base, exitCode: result.exitCode ?? null, stdout: result.stdout, output: result.all };
+  }
+
+  private staleSample(): GpuSample {
+    const runningMs = this.child ? Math.round(performance.now() - this.child.startedAt) : 0;
+    if (this.last) return { ...this.last, stale: true };
+    const why = `first nvidia-smi still running after ${runningMs} ms`;
+    return {
+      values: new Map(),
+      unknown: new Map([
+        ['nvidia.healthy', why],
+        ['nvidia.gpus', why],
+        ['nvidia', why],
+      ]),
+      gpus: [],
+      present: true,
+      durationMs: 0,
+      reason: why,
+      stale: true,
+    };
+  }
+}
+
+/** SIGKILL to the whole group: nvidia-smi keeps no state worth a graceful exit. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
