@@ -1,0 +1,107 @@
+// The journal's schema as a list of migrations. `PRAGMA user_version` holds how many have run,
+// so opening an older file brings it forward and opening it twice does nothing. Append new
+// migrations; never edit one that has shipped.
+import type Database from 'better-sqlite3';
+import { JournalError } from '../core/errors.js';
+
+export const MIGRATIONS: readonly string[] = [
+  // v1: incidents, what was done about them, everything else, the page outbox, rule states.
+  `
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    status TEXT NOT NULL DEFAULT 'open',      -- open | recovered | cleared | exhausted | interrupted
+    trigger_json TEXT NOT NULL DEFAULT '{}',  -- metric values that opened it
+    when_text TEXT NOT NULL DEFAULT '',
+    detail TEXT
+  );
+  CREATE INDEX incidents_opened ON incidents (opened_at);
+  CREATE INDEX incidents_rule ON incidents (rule, opened_at);
+  CREATE INDEX incidents_open ON incidents (status) WHERE status = 'open';
+
+  CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER REFERENCES incidents (id),
+    rule TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    target TEXT,
+    description TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    status TEXT NOT NULL DEFAULT 'running',   -- running | ok | failed | timed-out | interrupted
+    result TEXT,                              -- ActionOutcome.status: ok, exit-code, spawn-failed, ...
+    exit_code INTEGER,
+    signal TEXT,
+    duration_ms INTEGER,
+    output_tail TEXT,
+    message TEXT,
+    details_json TEXT
+  );
+  CREATE INDEX actions_incident ON actions (incident_id);
+  CREATE INDEX actions_started ON actions (started_at);
+  CREATE INDEX actions_running ON actions (status) WHERE status = 'running';
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    incident_id INTEGER REFERENCES incidents (id),
+    rule TEXT,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    data_json TEXT
+  );
+  CREATE INDEX events_at ON events (at);
+  CREATE INDEX events_incident ON events (incident_id);
+
+  CREATE TABLE pages (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER REFERENCES incidents (id),
+    rule TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | failed | no-webhook
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    sent_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    payload_json TEXT NOT NULL,
+    route TEXT
+  );
+  CREATE INDEX pages_due ON pages (next_attempt_at, id) WHERE status = 'pending';
+  CREATE INDEX pages_incident ON pages (incident_id);
+
+  CREATE TABLE rule_states (
+    rule TEXT PRIMARY KEY,
+    state_json TEXT NOT NULL,
+    incident_id INTEGER,
+    saved_at INTEGER NOT NULL
+  );
+  `,
+];
+
+/** Brings the file to the newest schema in one transaction; refuses files from a newer medic. */
+export function migrate(db: Database.Database, file: string): void {
+  const readVersion = (): number => db.pragma('user_version', { simple: true }) as number;
+  if (readVersion() === MIGRATIONS.length) return;
+  // IMMEDIATE takes the write lock first, so two processes opening a new file at once do not
+  // both create the tables; the version is read again under the lock.
+  db.transaction(() => {
+    const current = readVersion();
+    if (current > MIGRATIONS.length) {
+      throw new JournalError(
+        'journal-too-new',
+        `journal ${file} has schema version ${current}, newer than this medic knows (${MIGRATIONS.length}); use a newer medic or move the file away`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version]!);
+    }
+    // PRAGMA takes no bound parameters; the value is our own integer.
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
