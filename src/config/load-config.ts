@@ -1,0 +1,129 @@
+// Entry points: a rules file or folder -> Config, or every problem with its file:line:col.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ConfigIssue } from '../core/errors.js';
+import type { Config, Rule, WorkerSpec } from '../core/types.js';
+import { buildRules, buildWorkers } from './build-config.js';
+import type { BuiltWorker } from './build-config.js';
+import { checkNames } from './check-names.js';
+import { formatDocPath, locatePath, placeIssue, readYamlSource } from './locate.js';
+import type { YamlSource } from './locate.js';
+import { findRuleWarnings } from './rule-warnings.js';
+import { DEFAULTS, buildDocumentSchema } from './schema.js';
+import type { DocumentInput } from './schema.js';
+import { validateWithSchema } from './zod-issues.js';
+
+export type LoadResult =
+  | { ok: true; config: Config; warnings: ConfigIssue[] }
+  | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
+
+export interface RulesText {
+  text: string;
+  /** As it should appear in messages (`rules/demo.yaml`). */
+  file: string;
+  /** Folder relative paths resolve against. */
+  baseDir: string;
+}
+
+const RULES_FILE = /\.ya?ml$/;
+
+/** Loads one rules file, or every *.yaml / *.yml directly inside a folder (sorted by name). */
+export function loadConfig(location: string): LoadResult {
+  const failure = (message: string): LoadResult => ({ ok: false, errors: [{ file: location, line: 1, col: 1, path: '', message }], warnings: [] });
+  let files: string[];
+  try {
+    files = fs.statSync(location).isDirectory()
+      ? fs.readdirSync(location, { withFileTypes: true })
+          .filter((entry) => entry.isFile() && RULES_FILE.test(entry.name))
+          .map((entry) => entry.name)
+          .sort()
+          .map((name) => path.join(location, name))
+      : [location];
+  } catch (error) {
+    return failure(`cannot read rules location: ${describeFsError(error)}`);
+  }
+  if (files.length === 0) return failure('no rules files (*.yaml or *.yml) in this folder');
+  const texts: RulesText[] = [];
+  const readErrors: ConfigIssue[] = [];
+  for (const file of files) {
+    try {
+      texts.push({ text: fs.readFileSync(file, 'utf8'), file, baseDir: path.dirname(path.resolve(file)) });
+    } catch (error) {
+      readErrors.push({ file, line: 1, col: 1, path: '', message: `cannot read rules file: ${describeFsError(error)}` });
+    }
+  }
+  if (readErrors.length > 0) return { ok: false, errors: readErrors, warnings: [] };
+  return loadRulesTexts(texts);
+}
+
+/** One document from memory; relative paths resolve against `baseDir` (default: the file's folder). */
+export function parseRulesText(text: string, file: string, baseDir?: string): LoadResult {
+  return loadRulesTexts([{ text, file, baseDir: baseDir ?? path.dirname(path.resolve(file)) }]);
+}
+
+/** Validates every document, then checks names across them; builds a Config only when nothing is wrong. */
+export function loadRulesTexts(texts: RulesText[]): LoadResult {
+  const sources = texts.map((entry) => readYamlSource(entry.text, entry.file));
+  const warnings = sources.flatMap((source) => source.warnings);
+  const schema = buildDocumentSchema({ workers: collectWorkerNames(sources) });
+  const errors: ConfigIssue[] = [];
+  const inputs: DocumentInput[] = [];
+  for (const source of sources) {
+    errors.push(...source.errors);
+    // After a syntax error the data is a guess; schema messages about it would mislead.
+    if (source.errors.length > 0) continue;
+    const result = validateWithSchema(schema, source.data ?? {});
+    if (result.ok) inputs.push(result.value);
+    else errors.push(...result.issues.map((issue) => placeIssue(source, issue)));
+  }
+  errors.push(...checkNames(sources));
+  if (errors.length > 0) return { ok: false, errors: sortIssues(errors, texts), warnings };
+  return { ok: true, ...combine(sources, inputs, texts, warnings) };
+}
+
+function combine(sources: YamlSource[], inputs: DocumentInput[], texts: RulesText[], warnings: ConfigIssue[]): { config: Config; warnings: ConfigIssue[] } {
+  const built: BuiltWorker[] = inputs.flatMap((input, i) => buildWorkers(input, { source: sources[i]!, baseDir: texts[i]!.baseDir }));
+  const workers = new Map<string, WorkerSpec>(built.map((worker) => [worker.spec.name, worker.spec]));
+  const rules: Rule[] = built.flatMap((worker) => (worker.crashRule ? [worker.crashRule] : []));
+  const ruleWarnings: ConfigIssue[] = [];
+  inputs.forEach((input, i) => {
+    const source = sources[i]!;
+    buildRules(input, { source, baseDir: texts[i]!.baseDir }).forEach((rule, index) => {
+      rules.push(rule);
+      for (const warning of findRuleWarnings(rule, workers)) {
+        const docPath = ['rules', index, ...warning.path];
+        ruleWarnings.push({ file: source.file, ...locatePath(source, docPath), rule: rule.name, path: formatDocPath(docPath), message: warning.message });
+      }
+    });
+  });
+  const settings = inputs.find((input) => input.settings)?.settings;
+  const config: Config = {
+    workers,
+    rules,
+    settings: { intervalMs: settings?.interval ?? DEFAULTS.intervalMs, ...(settings?.host !== undefined ? { host: settings.host } : {}) },
+    files: texts.map((entry) => entry.file),
+  };
+  return { config, warnings: [...warnings, ...ruleWarnings] };
+}
+
+function collectWorkerNames(sources: YamlSource[]): Set<string> {
+  const names = new Set<string>();
+  for (const { data } of sources) {
+    const workers = data !== null && typeof data === 'object' ? (data as { workers?: unknown }).workers : undefined;
+    if (workers !== null && typeof workers === 'object' && !Array.isArray(workers)) for (const name of Object.keys(workers)) names.add(name);
+  }
+  return names;
+}
+
+/** File order, then line, then column: the order an editor would walk them. */
+function sortIssues(issues: ConfigIssue[], texts: RulesText[]): ConfigIssue[] {
+  const fileOrder = new Map(texts.map((entry, index) => [entry.file, index]));
+  return [...issues].sort((a, b) => (fileOrder.get(a.file) ?? 0) - (fileOrder.get(b.file) ?? 0) || a.line - b.line || a.col - b.col);
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
