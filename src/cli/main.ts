@@ -1,1 +1,64 @@
-console.log("medic")
+#!/usr/bin/env node
+// The `medic` command line.
+import { Command, Option } from 'commander';
+import { diagnose, exitCodeOf, renderDiagnosis } from './diagnose.js';
+import { showHistory } from './history.js';
+import { rulesPath } from './paths.js';
+import { runDaemon } from './run.js';
+import { validateRules } from './validate.js';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+const rulesOption = () => new Option('--rules <path>', 'rules file or folder (default: $MEDIC_RULES or /etc/medic)');
+const stateOption = () => new Option('--state <dir>', 'state folder holding the journal (default: $MEDIC_STATE_DIR or /var/lib/medic)');
+
+const program = new Command('medic')
+  .description('A self-healing supervisor for Linux worker hosts')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the daemon: sample, evaluate rules, act, journal, page')
+  .addOption(rulesOption())
+  .addOption(stateOption())
+  .option('--log-json', 'log JSON lines instead of readable text')
+  .action(async (options) => {
+    process.exitCode = await runDaemon(options);
+  });
+
+program
+  .command('validate')
+  .description('check a rules file or folder; every error with file:line:column')
+  .argument('[path]', 'rules file or folder (default: $MEDIC_RULES or /etc/medic)')
+  .action((path: string | undefined) => {
+    process.exitCode = validateRules(path ?? rulesPath({}), out, err);
+  });
+
+program
+  .command('diagnose')
+  .description('what is wrong on this host now and what medic would do (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)')
+  .addOption(rulesOption())
+  .addOption(stateOption())
+  .option('--json', 'machine-readable output')
+  .action(async (options) => {
+    const result = await diagnose(options);
+    if (options.json) out(JSON.stringify(result, null, 2));
+    else renderDiagnosis(result).forEach(out);
+    process.exitCode = exitCodeOf(result);
+  });
+
+program
+  .command('history')
+  .description('incidents, actions and decisions from the journal, newest first')
+  .addOption(stateOption())
+  .option('--since <duration>', 'only entries newer than this, e.g. 1h')
+  .option('--rule <name>', 'only this rule')
+  .option('--incident <id>', 'everything about one incident')
+  .option('--limit <n>', 'at most this many entries', '200')
+  .option('--json', 'machine-readable output')
+  .action((options) => {
+    process.exitCode = showHistory(options, out, err);
+  });
+
+await program.parseAsync(process.argv);

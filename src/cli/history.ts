@@ -1,0 +1,55 @@
+// `medic history`: what medic saw, decided and did, newest first, straight from the journal.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDuration } from '../core/durations.js';
+import { Journal } from '../journal/journal.js';
+import { formatTime } from './format.js';
+import { statePath, type PathOptions } from './paths.js';
+
+export interface HistoryOptions extends PathOptions {
+  since?: string;
+  rule?: string;
+  incident?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+export function showHistory(options: HistoryOptions, out: (line: string) => void, err: (line: string) => void): number {
+  const file = join(statePath(options), 'journal.sqlite');
+  if (!existsSync(file)) {
+    err(`no journal at ${file} (use --state DIR, or MEDIC_STATE_DIR)`);
+    return 1;
+  }
+  let sinceMs: number | undefined;
+  if (options.since !== undefined) {
+    const ms = parseDuration(options.since);
+    if (ms === null) {
+      err(`--since: expected a duration like "1h" or "30m", got "${options.since}"`);
+      return 2;
+    }
+    sinceMs = Date.now() - ms;
+  }
+  const journal = Journal.open(file);
+  try {
+    if (options.incident !== undefined) {
+      const detail = journal.incident(Number(options.incident));
+      if (!detail) {
+        err(`no incident #${options.incident}`);
+        return 1;
+      }
+      out(options.json ? JSON.stringify(detail, null, 2) : renderIncident(detail));
+      return 0;
+    }
+    const entries = journal.history({ ...(sinceMs !== undefined ? { since: sinceMs } : {}), ...(options.rule ? { rule: options.rule } : {}), limit: Number(options.limit ?? 200) });
+    if (options.json) out(JSON.stringify(entries, null, 2));
+    else if (entries.length === 0) out('nothing in the journal for that selection');
+    else for (const e of entries) out(`${formatTime(e.at)}  ${e.kind.padEnd(9)} ${(e.rule ?? '').padEnd(20)} ${e.incidentId ? `#${e.incidentId} ` : ''}${e.summary}`);
+    return 0;
+  } finally {
+    journal.close();
+  }
+}
+
+function renderIncident(detail: NonNullable<ReturnType<Journal['incident']>>): string {
+  return JSON.stringify(detail, null, 2);
+}

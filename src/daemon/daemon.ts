@@ -1,0 +1,368 @@
+// The daemon: the one place where the adapters meet. Each tick samples the host, hands every rule
+// to the pure engine, and carries out the decisions: journal first, then act, then page.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { conditionMetrics } from '../core/evaluate-condition.js';
+import { actionTarget, evaluateRule } from '../core/evaluate-rule.js';
+import { parseMetricKey } from '../core/metrics.js';
+import type { Config, Decision, Rule, Snapshot, WorkerSpec } from '../core/types.js';
+import type { ConditionResult } from '../core/evaluate-condition.js';
+import { formatConfigIssue } from '../core/errors.js';
+import { loadConfig } from '../config/load-config.js';
+import { Journal } from '../journal/journal.js';
+import { Outbox } from '../pager/outbox.js';
+import { createSlackSender } from '../pager/slack-sender.js';
+import { readWebhookUrl, redactSecrets } from '../pager/webhook-url.js';
+import { describeAction, runAction } from '../actions/run-action.js';
+import { killAllCommands } from '../actions/run-command.js';
+import { Supervisor, type ManagedWorkerSpec } from '../supervisor/supervisor.js';
+import { HostSampler } from '../samplers/sample-host.js';
+import { buildPageContent } from './page-content.js';
+import { carryRuleRuntimes, restoreRuleRuntimes, type RuleRuntime } from './rule-runtime.js';
+import { createNotifier, type Notifier } from './sd-notify.js';
+import { probeWorkers } from './worker-probes.js';
+import type { Logger } from './logger.js';
+
+export interface DaemonOptions {
+  rulesPath: string;
+  stateDir: string;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+}
+
+export class Daemon {
+  private config: Config;
+  private runtimes: Map<string, RuleRuntime>;
+  private readonly busyTargets = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Restarts of systemd and command workers; managed workers count their own. */
+  private readonly restarts = new Map<string, number>();
+  private readonly supervisor: Supervisor;
+  private readonly sampler: HostSampler;
+  private readonly outbox: Outbox;
+  private readonly notifier: Notifier;
+  private readonly host: string;
+  private timer: NodeJS.Timeout | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private tickAgain = false;
+  private stopping = false;
+  private lastTickEndedAt = 0;
+  private lastSnapshot: Snapshot | undefined;
+
+  private constructor(
+    private readonly options: DaemonOptions,
+    private readonly journal: Journal,
+    config: Config,
+  ) {
+    const log = options.logger;
+    const env = options.env ?? process.env;
+    this.config = config;
+    this.host = config.settings.host ?? hostname();
+    this.runtimes = restoreRuleRuntimes(journal, config.rules, this.now());
+    this.supervisor = new Supervisor({
+      stateDir: options.stateDir,
+      now: () => this.now(),
+      onOutput: (worker, stream, line) => log.info({ worker, stream }, line),
+    });
+    this.supervisor.on('exit', (name: string, exit: { code: number | null; signal: string | null; expected?: boolean }) => {
+      if (exit.expected) return;
+      log.warn({ worker: name, code: exit.code, signal: exit.signal }, `worker ${name} exited (${exit.signal ?? `code ${exit.code}`})`);
+      this.requestTick();
+    });
+    this.sampler = new HostSampler({
+      diskPaths: () => diskPathsOf(this.config.rules),
+      workerProbes: () => probeWorkers(this.config.workers.values(), { supervisor: this.supervisor, restarts: this.restarts }),
+    });
+    const webhook = readWebhookUrl(env);
+    const secrets = webhook && 'url' in webhook ? [webhook.url] : [];
+    if (webhook && 'error' in webhook) log.error(`paging disabled: ${webhook.error}`);
+    if (!webhook) log.warn('no Slack webhook configured (MEDIC_SLACK_WEBHOOK_URL or MEDIC_SLACK_WEBHOOK_FILE): pages are journaled and logged only');
+    this.outbox = new Outbox(journal, webhook && 'url' in webhook ? createSlackSender(webhook.url) : null, {
+      now: () => this.now(),
+      log: (level, message, data) => log[level](data ?? {}, redactSecrets(message, secrets)),
+    });
+    this.notifier = createNotifier(env, (error) => log.warn(`sd_notify failed: ${error.message}`));
+  }
+
+  /** Opens the journal, loads the rules (throws ConfigError when they are broken), starts the workers. */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const log = options.logger;
+    const journal = Journal.open(join(options.stateDir, 'journal.sqlite'));
+    const now = options.now ?? Date.now;
+    const loaded = loadConfig(options.rulesPath);
+    if (!loaded.ok) {
+      journal.event({ at: now(), kind: 'start-failed', message: `rules invalid: ${loaded.errors.length} error(s)` });
+      journal.close();
+      throw new RulesInvalidError(loaded.errors.map(formatConfigIssue));
+    }
+    for (const warning of loaded.warnings) log.warn(formatConfigIssue(warning));
+    const daemon = new Daemon(options, journal, loaded.config);
+    // Incidents whose rule state was restored stay open; the rest were orphaned by the outage.
+    const keepOpen = [...daemon.runtimes.values()].flatMap((r) => (r.incidentId === null ? [] : [r.incidentId]));
+    const interrupted = journal.markInterrupted(now(), { keepOpen });
+    if (interrupted.actions > 0) log.warn(`${interrupted.actions} action(s) were running when medic last stopped; marked interrupted`);
+    await daemon.begin(loaded.config.files);
+    return daemon;
+  }
+
+  private async begin(files: string[]): Promise<void> {
+    const log = this.options.logger;
+    const { rules, workers } = this.config;
+    this.journal.event({ at: this.now(), kind: 'start', message: `medic started with ${rules.length} rule(s) from ${files.join(', ')}` });
+    log.info(`medic started: ${rules.length} rule(s), ${workers.size} worker(s), sampling every ${this.config.settings.intervalMs} ms`);
+    for (const spec of managedWorkers(workers.values())) {
+      const outcome = await this.supervisor.start(spec);
+      if (outcome.ok) log.info(`started worker ${spec.name} (pid ${String(outcome.details?.pid)})`);
+      else log.error(`could not start worker ${spec.name}: ${outcome.message}`);
+    }
+    this.requestTick();
+    this.startWatchdog();
+    this.notifier.notify('READY=1');
+  }
+
+  get rules(): Rule[] {
+    return this.config.rules;
+  }
+
+  ruleStates(): Map<string, RuleRuntime> {
+    return this.runtimes;
+  }
+
+  snapshot(): Snapshot | undefined {
+    return this.lastSnapshot;
+  }
+
+  /** SIGHUP: new rules replace the old only when they are valid; rule states carry over. */
+  async reload(): Promise<boolean> {
+    const log = this.options.logger;
+    const loaded = loadConfig(this.options.rulesPath);
+    if (!loaded.ok) {
+      const messages = loaded.errors.map(formatConfigIssue);
+      this.journal.event({ at: this.now(), kind: 'reload-failed', message: `reload refused: ${messages.length} error(s)`, data: { errors: messages } });
+      for (const message of messages) log.error(message);
+      log.error(`reload refused: ${messages.length} error(s); keeping the ${this.config.rules.length} rule(s) in force`);
+      return false;
+    }
+    this.config = loaded.config;
+    this.runtimes = carryRuleRuntimes(this.runtimes, loaded.config.rules);
+    await this.supervisor.reconcile(managedWorkers(loaded.config.workers.values()));
+    this.journal.event({ at: this.now(), kind: 'reload', message: `rules reloaded: ${loaded.config.rules.length} rule(s)` });
+    log.info(`rules reloaded: ${loaded.config.rules.length} rule(s), ${loaded.config.workers.size} worker(s)`);
+    this.requestTick();
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.notifier.notify('STOPPING=1');
+    clearTimeout(this.timer);
+    clearInterval(this.watchdogTimer);
+    const log = this.options.logger;
+    log.info('medic stopping');
+    await killAllCommands();
+    await this.supervisor.stopAll();
+    await Promise.allSettled([...this.inFlight]);
+    this.saveStates();
+    this.journal.event({ at: this.now(), kind: 'stop', message: 'medic stopped' });
+    this.journal.close();
+    this.notifier.close();
+    log.info('medic stopped');
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Ticks never overlap: a request during a tick runs one more tick right after it. */
+  requestTick(): void {
+    if (this.stopping) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    void this.runTicks();
+  }
+
+  private async runTicks(): Promise<void> {
+    this.ticking = true;
+    clearTimeout(this.timer);
+    try {
+      do {
+        this.tickAgain = false;
+        await this.tick();
+      } while (this.tickAgain && !this.stopping);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'tick failed');
+    } finally {
+      this.ticking = false;
+      this.scheduleNextTick();
+    }
+  }
+
+  private async tick(): Promise<void> {
+    const at = this.now();
+    const snapshot = await this.sampler.sample(at);
+    if (this.stopping) return;
+    this.lastSnapshot = snapshot;
+    for (const rule of this.config.rules) {
+      const runtime = this.runtimes.get(rule.name)!;
+      const outcome = runtime.outcome;
+      runtime.outcome = undefined;
+      const result = evaluateRule(rule, runtime.state, { at, snapshot, busyTargets: this.busyTargets, ...(outcome ? { outcome } : {}) });
+      runtime.state = result.next;
+      for (const decision of result.decisions) this.carryOut(rule, runtime, decision, result.condition, at, result.decisions);
+    }
+    this.saveStates();
+    this.lastTickEndedAt = this.now();
+    void this.outbox.drain(this.now()).catch((error: unknown) => this.options.logger.error({ err: error }, 'paging failed'));
+  }
+
+  private carryOut(rule: Rule, runtime: RuleRuntime, decision: Decision, condition: ConditionResult, at: number, all: Decision[]): void {
+    const log = this.options.logger.child({ rule: rule.name });
+    const incidentId = runtime.incidentId;
+    switch (decision.kind) {
+      case 'fire': {
+        runtime.incidentId = this.journal.openIncident({ rule: rule.name, severity: rule.severity, at, trigger: condition.values, whenText: rule.whenText });
+        log.warn(`rule ${rule.name} fired: ${rule.whenText} ${formatValues(condition.values)}`);
+        return;
+      }
+      case 'act':
+        this.startAction(rule, runtime, decision, at);
+        return;
+      case 'skip': {
+        this.journal.event({ at, kind: 'skip', rule: rule.name, incidentId, message: `not acting: ${decision.reason}: ${decision.detail}`, data: { reason: decision.reason } });
+        log.info(`rule ${rule.name}: not acting (${decision.reason}): ${decision.detail}`);
+        return;
+      }
+      case 'verified': {
+        const message = decision.helped ? `step ${decision.step + 1} helped` : `step ${decision.step + 1} did not help: ${decision.detail}`;
+        this.journal.event({ at, kind: 'verify', rule: rule.name, incidentId, message, data: { helped: decision.helped, step: decision.step } });
+        (decision.helped ? log.info : log.warn).call(log, `rule ${rule.name}: ${message}`);
+        return;
+      }
+      case 'page': {
+        const content = buildPageContent({ journal: this.journal, rule, host: this.host, incidentId, reason: decision.reason, detail: decision.detail, values: condition.values, at });
+        this.outbox.enqueue(content, at);
+        log.error(`rule ${rule.name}: auto-recovery failed (${decision.reason}): ${decision.detail}; paging on-call`);
+        return;
+      }
+      case 'resolved': {
+        const recovered = all.some((d) => d.kind === 'verified' && d.helped);
+        if (incidentId !== null) this.journal.closeIncident(incidentId, at, recovered ? 'recovered' : 'cleared');
+        log.info(`rule ${rule.name}: ${recovered ? 'recovered' : 'condition cleared'} after ${Math.round((at - decision.since) / 1000)} s`);
+        runtime.incidentId = null;
+        return;
+      }
+    }
+  }
+
+  private startAction(rule: Rule, runtime: RuleRuntime, decision: Extract<Decision, { kind: 'act' }>, at: number): void {
+    const log = this.options.logger.child({ rule: rule.name });
+    const target = actionTarget(decision.action);
+    const description = describeAction(decision.action);
+    // Journaled before it runs: a kill -9 from here on leaves a 'running' row to mark interrupted.
+    const actionId = this.journal.startAction({
+      incidentId: runtime.incidentId, rule: rule.name, step: decision.step, attempt: decision.attempt,
+      type: decision.action.type, target, description, at,
+    });
+    log.warn(`rule ${rule.name}: step ${decision.step + 1} attempt ${decision.attempt}: ${description}`);
+    if (target) this.busyTargets.add(target);
+    const running = runAction(decision.action, { workers: this.config.workers, supervisor: this.supervisor })
+      .then((outcome) => {
+        if (this.stopping) return;
+        this.journal.finishAction(actionId, outcome, this.now());
+        if (decision.action.type === 'restart_worker' && outcome.ok) this.countRestart(decision.action.worker);
+        (outcome.ok ? log.info : log.error).call(log, `rule ${rule.name}: ${outcome.message}`);
+        const current = this.runtimes.get(rule.name);
+        if (current) current.outcome = outcome;
+      })
+      .catch((error: unknown) => log.error({ err: error }, `action ${description} failed unexpectedly`))
+      .finally(() => {
+        if (target) this.busyTargets.delete(target);
+        this.inFlight.delete(running);
+        this.requestTick();
+      });
+    this.inFlight.add(running);
+  }
+
+  private countRestart(worker: string): void {
+    const spec = this.config.workers.get(worker);
+    if (spec && spec.mode !== 'managed') this.restarts.set(worker, (this.restarts.get(worker) ?? 0) + 1);
+  }
+
+  private saveStates(): void {
+    this.journal.saveRuleStates(
+      [...this.runtimes].map(([rule, runtime]) => ({ rule, state: runtime.state, incidentId: runtime.incidentId })),
+      this.now(),
+    );
+  }
+
+  /** Next tick at the interval, or sooner when a rule waits for a moment (backoff, verify deadline). */
+  private scheduleNextTick(): void {
+    if (this.stopping) return;
+    const now = this.now();
+    let next = now + this.config.settings.intervalMs;
+    for (const [name, runtime] of this.runtimes) {
+      const wake = wakeAt(runtime, this.config.rules.find((r) => r.name === name));
+      if (wake !== null && wake > now && wake < next) next = wake;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.requestTick(), Math.max(0, next - now));
+  }
+
+  /** Feeds systemd's watchdog only while ticks keep completing: a hung loop stops the pings. */
+  private startWatchdog(): void {
+    const watchdogMs = this.notifier.watchdogMs;
+    if (watchdogMs === null) return;
+    const staleAfterMs = Math.max(2 * this.config.settings.intervalMs + 5000, watchdogMs / 2);
+    this.watchdogTimer = setInterval(() => {
+      if (this.now() - this.lastTickEndedAt < staleAfterMs) this.notifier.notify('WATCHDOG=1');
+    }, Math.max(500, watchdogMs / 3));
+  }
+}
+
+export class RulesInvalidError extends Error {
+  constructor(readonly messages: string[]) {
+    super(messages.join('\n'));
+  }
+}
+
+function wakeAt(runtime: RuleRuntime, rule: Rule | undefined): number | null {
+  const state = runtime.state;
+  switch (state.kind) {
+    case 'firing':
+      return state.waitUntil;
+    case 'verifying':
+      return state.until;
+    case 'pending':
+      return rule && 'ms' in rule.hold ? state.since + rule.hold.ms : null;
+    case 'exhausted':
+      return rule ? state.since + rule.budget.windowMs : null;
+    default:
+      return null;
+  }
+}
+
+function managedWorkers(workers: Iterable<WorkerSpec>): ManagedWorkerSpec[] {
+  return [...workers].filter((w): w is ManagedWorkerSpec => w.mode === 'managed');
+}
+
+/** The filesystems the rules ask about, plus the root so diagnose always shows one. */
+export function diskPathsOf(rules: Rule[]): string[] {
+  const paths = new Set<string>(['/']);
+  for (const rule of rules) {
+    for (const key of conditionMetrics(rule.when)) {
+      const parsed = parseMetricKey(key);
+      if (parsed?.family === 'disk' && parsed.label) paths.add(parsed.label);
+    }
+  }
+  return [...paths];
+}
+
+export function formatValues(values: Record<string, number>): string {
+  const parts = Object.entries(values).map(([key, value]) => `${key}=${Number.isInteger(value) ? value : value.toFixed(2)}`);
+  return parts.length ? `(${parts.join(', ')})` : '';
+}

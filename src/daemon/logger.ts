@@ -1,0 +1,20 @@
+// One logger for the daemon and the CLI: readable single lines by default (an operator reads
+// them in `journalctl -u medic` at 3 a.m.), JSON lines with --log-json for log shippers.
+import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger };
+
+export function createLogger(options: { json?: boolean; level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+  const level = options.level ?? process.env.MEDIC_LOG_LEVEL ?? 'info';
+  if (options.json) return pino({ level, base: undefined }, options.destination ?? process.stdout);
+  const stream = pretty({
+    colorize: Boolean((options.destination ?? process.stdout) === process.stdout && process.stdout.isTTY),
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    destination: (options.destination ?? process.stdout) as never,
+    sync: true,
+  });
+  return pino({ level, base: undefined }, stream);
+}

@@ -1,0 +1,132 @@
+// Runs the built `medic` CLI as a real separate process, the way an operator or systemd does,
+// and lets a test wait on what it logs (JSON lines) or journals (the SQLite file), with deadlines.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export const REPO = new URL('../..', import.meta.url).pathname;
+export const MEDIC = join(REPO, 'dist', 'cli', 'main.js');
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface MedicProcess {
+  child: ChildProcess;
+  logs: LogLine[];
+  output: () => string;
+  waitForLog(test: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startMedic(args: string[], env: NodeJS.ProcessEnv = {}): MedicProcess {
+  if (!existsSync(MEDIC)) throw new Error(`${MEDIC} is missing: run npm run build first (npm test does)`);
+  const child = spawn(process.execPath, [MEDIC, ...args, '--log-json'], {
+    env: { ...process.env, MEDIC_SLACK_WEBHOOK_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: LogLine[] = [];
+  let raw = '';
+  const waiters = new Set<() => void>();
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    raw += chunk.toString();
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ level: 0, msg: line });
+      }
+    }
+    waiters.forEach((w) => w());
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      waiters.forEach((w) => w());
+      resolve({ code, signal });
+    }),
+  );
+
+  const waitForLog = (test: (line: LogLine) => boolean, timeoutMs = 20_000) =>
+    new Promise<LogLine>((resolve, reject) => {
+      let seen = 0;
+      const check = () => {
+        for (; seen < logs.length; seen++) {
+          if (test(logs[seen]!)) {
+            cleanup();
+            resolve(logs[seen]!);
+            return;
+          }
+        }
+        if (child.exitCode !== null || child.signalCode !== null) {
+          cleanup();
+          reject(new Error(`medic exited before the awaited log line; output:\n${raw}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for a log line; output:\n${raw}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+
+  return {
+    child,
+    logs,
+    output: () => raw,
+    waitForLog,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls until `read` returns a value that is not undefined, or fails at the deadline. */
+export async function eventually<T>(read: () => T | undefined, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Reads the journal the way an operator's sqlite3 would, without holding it open. */
+export function queryJournal<T>(stateDir: string, sql: string, ...params: unknown[]): T[] {
+  const file = join(stateDir, 'journal.sqlite');
+  if (!existsSync(file)) return [];
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs the CLI to completion (validate, diagnose, history). */
+export function runMedic(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MEDIC, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
