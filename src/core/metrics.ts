@@ -6,6 +6,8 @@
 // is written with a dot when it is a plain name and in brackets when it holds other characters
 // (a mount path). `formatMetricKey` gives the canonical form that samplers emit.
 import type { MetricKey, Unit } from './types.js';
+import { GPU_FAMILY, NVIDIA_FAMILY } from './metrics-gpu.js';
+import { QUEUE_FAMILY } from './metrics-queue.js';
 
 export interface MetricField {
   unit: Unit;
@@ -59,6 +61,9 @@ export const METRIC_FAMILIES: Record<string, MetricFamily> = {
       heartbeat_age: { unit: 'seconds', help: 'seconds since the heartbeat file was last modified' },
     },
   },
+  gpu: GPU_FAMILY,
+  nvidia: NVIDIA_FAMILY,
+  queue: QUEUE_FAMILY,
 };
 
 export interface ParsedMetricKey {
