@@ -112,9 +112,12 @@ export class GpuSampler {
     const done = subprocess.then((result) => result);
     const child = { pid: subprocess.pid, done, startedAt: performance.now() };
     this.child = child;
-    void done.finally(() => {
+    // 'exit' comes when the process is reaped, even if a killed one's pipes close later.
+    const forget = () => {
       if (this.child === child) this.child = undefined;
-    });
+    };
+    subprocess.once('exit', forget);
+    void done.finally(forget);
 
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
@@ -136,7 +139,7 @@ export class GpuSampler {
 
   private staleSample(): GpuSample {
     const runningMs = this.child ? Math.round(performance.now() - this.child.startedAt) : 0;
-    if (this.last) return { ...this.last, stale: true };
+    if (this.last) return { ...this.last, values: new Map(this.last.values), unknown: new Map(this.last.unknown), gpus: [...this.last.gpus], stale: true };
     const why = `first nvidia-smi still running after ${runningMs} ms`;
     return {
       values: new Map(),
