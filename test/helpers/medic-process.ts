@@ -114,6 +114,10 @@ export function queryJournal<T>(stateDir: string, sql: string, ...params: unknow
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     return db.prepare(sql).all(...params) as T[];
+  } catch (error) {
+    // medic may have created the file but not yet run its migrations.
+    if (error instanceof Error && /no such table/.test(error.message)) return [];
+    throw error;
   } finally {
     db.close();
   }
