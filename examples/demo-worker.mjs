@@ -35,7 +35,10 @@ console.log(`demo worker ${process.pid} up; will ${misbehaviour} in ${healthyMs 
 setTimeout(() => {
   console.log(`demo worker ${process.pid}: now I ${misbehaviour}`);
   if (misbehaviour === 'crash') process.exit(1);
-  if (misbehaviour === 'hang') clearInterval(heartbeat);
+  if (misbehaviour === 'hang') {
+    clearInterval(heartbeat);
+    setInterval(() => {}, 60_000); // alive but stuck, like a worker waiting on a lock forever
+  }
   if (misbehaviour === 'leak') {
     const hoard = [];
     setInterval(() => hoard.push(Buffer.alloc(leakMbPerS * 1024 * 1024 / 4, 1)), 250);

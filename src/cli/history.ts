@@ -1,7 +1,9 @@
 // `medic history`: what medic saw, decided and did, newest first, straight from the journal.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDuration } from '../core/durations.js';
+import { formatDuration, parseDuration } from '../core/durations.js';
+import { formatValues } from '../core/format-metric.js';
+import type { IncidentDetail } from '../journal/rows.js';
 import { Journal } from '../journal/journal.js';
 import { formatTime } from './format.js';
 import { statePath, type PathOptions } from './paths.js';
@@ -43,13 +45,34 @@ export function showHistory(options: HistoryOptions, out: (line: string) => void
     const entries = journal.history({ ...(sinceMs !== undefined ? { since: sinceMs } : {}), ...(options.rule ? { rule: options.rule } : {}), limit: Number(options.limit ?? 200) });
     if (options.json) out(JSON.stringify(entries, null, 2));
     else if (entries.length === 0) out('nothing in the journal for that selection');
-    else for (const e of entries) out(`${formatTime(e.at)}  ${e.kind.padEnd(9)} ${(e.rule ?? '').padEnd(20)} ${e.incidentId ? `#${e.incidentId} ` : ''}${e.summary}`);
+    else for (const e of entries) out(`${formatTime(e.at)}  ${e.kind.padEnd(18)} ${(e.rule ?? '').padEnd(20)} ${e.incidentId ? `#${e.incidentId} ` : ''}${e.summary}`);
     return 0;
   } finally {
     journal.close();
   }
 }
 
-function renderIncident(detail: NonNullable<ReturnType<Journal['incident']>>): string {
-  return JSON.stringify(detail, null, 2);
+function renderIncident(detail: IncidentDetail): string {
+  const lasted = detail.closedAt ? ` (lasted ${formatDuration(detail.closedAt - detail.openedAt)})` : '';
+  const lines = [
+    `incident #${detail.id}  ${detail.rule}  ${detail.severity}  ${detail.status}`,
+    `opened ${formatTime(detail.openedAt)}${detail.closedAt ? `, closed ${formatTime(detail.closedAt)}${lasted}` : ', still open'}`,
+    `condition: ${detail.whenText}  (${formatValues(detail.trigger)})`,
+  ];
+  if (detail.detail) lines.push(detail.detail);
+  lines.push('', 'actions:');
+  if (detail.actions.length === 0) lines.push('  none');
+  for (const a of detail.actions) {
+    const took = a.durationMs !== null ? ` in ${a.durationMs} ms` : '';
+    lines.push(`  ${formatTime(a.startedAt)}  step ${a.step + 1} attempt ${a.attempt}: ${a.description}: ${a.status}${took}`);
+    if (a.message) lines.push(`    ${a.message}`);
+    if (a.outputTail) lines.push(...a.outputTail.trimEnd().split('\n').slice(-10).map((line) => `    | ${line}`));
+  }
+  lines.push('', 'events:');
+  for (const e of detail.events) lines.push(`  ${formatTime(e.at)}  ${e.kind.padEnd(12)} ${e.message}`);
+  if (detail.pages.length) {
+    lines.push('', 'pages:');
+    for (const p of detail.pages) lines.push(`  #${p.id}  ${p.status}  written ${formatTime(p.createdAt)}${p.sentAt ? `, sent ${formatTime(p.sentAt)}` : ''}  attempts ${p.attempts}${p.lastError ? `  last error: ${p.lastError}` : ''}`);
+  }
+  return lines.join('\n');
 }

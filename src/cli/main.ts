@@ -7,6 +7,11 @@ import { rulesPath } from './paths.js';
 import { runDaemon } from './run.js';
 import { validateRules } from './validate.js';
 
+// A reader that stops early (`medic history | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 

@@ -8,6 +8,7 @@ import { parseMetricKey } from '../core/metrics.js';
 import type { Config, Decision, Rule, Snapshot, WorkerSpec } from '../core/types.js';
 import type { ConditionResult } from '../core/evaluate-condition.js';
 import { formatConfigIssue } from '../core/errors.js';
+import { formatValues } from '../core/format-metric.js';
 import { loadConfig } from '../config/load-config.js';
 import { Journal } from '../journal/journal.js';
 import { Outbox } from '../pager/outbox.js';
@@ -226,7 +227,7 @@ export class Daemon {
     switch (decision.kind) {
       case 'fire': {
         runtime.incidentId = this.journal.openIncident({ rule: rule.name, severity: rule.severity, at, trigger: condition.values, whenText: rule.whenText });
-        log.warn(`rule ${rule.name} fired: ${rule.whenText} ${formatValues(condition.values)}`);
+        log.warn(`rule ${rule.name} fired: ${rule.whenText} (${formatValues(condition.values)})`);
         return;
       }
       case 'act':
@@ -362,7 +363,3 @@ export function diskPathsOf(rules: Rule[]): string[] {
   return [...paths];
 }
 
-export function formatValues(values: Record<string, number>): string {
-  const parts = Object.entries(values).map(([key, value]) => `${key}=${Number.isInteger(value) ? value : value.toFixed(2)}`);
-  return parts.length ? `(${parts.join(', ')})` : '';
-}

@@ -59,7 +59,7 @@ function describeClosed(i: IncidentRow): HistoryEntry {
 }
 
 function describeAction(a: ActionRow): HistoryEntry {
-  const what = `step ${a.step} attempt ${a.attempt}: ${a.description}`;
+  const what = `step ${a.step + 1} attempt ${a.attempt}: ${a.description}`;
   const took = a.durationMs !== null ? ` in ${a.durationMs} ms` : '';
   const result = a.status === 'running' ? 'running' : `${a.status}${took}${a.message ? ` (${a.message})` : ''}`;
   return { at: a.startedAt, kind: 'action', source: 'action', id: a.id, rule: a.rule, incidentId: a.incidentId, summary: `${what}: ${result}` };

@@ -69,7 +69,7 @@ export class Journal {
       const running = (this.sql.runningActions.all() as Raw[]).map(toActionRow);
       for (const a of running) {
         this.sql.interruptAction.run({ id: a.id, at, message: 'medic stopped while this action ran' });
-        this.event({ at, kind: 'action-interrupted', incidentId: a.incidentId, rule: a.rule, message: `step ${a.step} attempt ${a.attempt}: ${a.description}: medic stopped while this action ran`, data: { actionId: a.id, startedAt: a.startedAt } });
+        this.event({ at, kind: 'action-interrupted', incidentId: a.incidentId, rule: a.rule, message: `step ${a.step + 1} attempt ${a.attempt}: ${a.description}: medic stopped while this action ran`, data: { actionId: a.id, startedAt: a.startedAt } });
       }
       const open = (this.sql.openIncidents.all() as Raw[]).map(toIncidentRow).filter((i) => !keep.has(i.id));
       for (const i of open) {
