@@ -29,3 +29,7 @@ export function readPidFile(stateDir: string, worker: string): number | null {
     return null;
   }
 }
+
+export function removePidFileAnyway(stateDir: string, worker: string): void {
+  rmSync(pidFilePath(stateDir, worker), { force: true });
+}

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { ActionOutcome, WorkerSpec } from '../core/types.js';
 import { describeOutcome } from '../actions/describe-outcome.js';
 import { removePidFile, writePidFile } from './pid-file.js';
+import { reclaimOrphan } from './reclaim-orphan.js';
 import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
 
 export type ManagedWorkerSpec = Extract<WorkerSpec, { mode: 'managed' }>;
@@ -63,11 +64,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   // Spawns the worker; ok (status 'started', details.pid) once the process has a pid.
+  // The first start of a name first stops a copy that a dead medic left running (details.reclaimedPid).
   start(spec: ManagedWorkerSpec): Promise<ActionOutcome> {
-    const entry = this.entries.get(spec.name) ?? this.addEntry(spec);
-    return this.serialize(entry, () => {
+    const known = this.entries.get(spec.name);
+    const entry = known ?? this.addEntry(spec);
+    return this.serialize(entry, async () => {
       if (entry.worker === null) entry.spec = spec;
-      return this.startNow(entry, performance.now());
+      const t0 = performance.now();
+      const reclaimedPid = known ? null : await reclaimOrphan(this.options.stateDir, spec.name, spec.stopTimeoutMs);
+      const started = await this.startNow(entry, t0);
+      return reclaimedPid === null ? started : { ...started, details: { ...started.details, reclaimedPid } };
     });
   }
 

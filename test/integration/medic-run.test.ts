@@ -23,7 +23,14 @@ afterAll(async () => {
   await slack.close();
 });
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((m) => m.stop('SIGKILL')));
+  // SIGTERM first, so medic stops the workers it started; SIGKILL only if it does not exit.
+  await Promise.all(
+    running.splice(0).map(async (m) => {
+      const timer = setTimeout(() => m.child.kill('SIGKILL'), 10_000);
+      await m.stop('SIGTERM');
+      clearTimeout(timer);
+    }),
+  );
   for (const pgid of strayGroups.splice(0)) {
     try {
       process.kill(-pgid, 'SIGKILL');
@@ -158,6 +165,35 @@ rules:
     expect(note[0]!.message).toContain('medic stopped while this action ran');
   });
 
+  it('after a kill -9, stops the worker the dead medic left running before starting a new one', async () => {
+    const marker = `steady-${process.pid}-${Date.now()}`;
+    const { rulesDir, stateDir } = setup(`
+settings: { interval: 200ms }
+workers:
+  steady:
+    start: [node, ${join(WORKERS, 'steady.mjs')}, ${marker}]
+`);
+    const first = medic(rulesDir, stateDir);
+    const pidFile = join(stateDir, 'workers', 'steady.pid');
+    const oldPid = await eventually(() => readPid(pidFile), 'the worker pid file');
+    // Past its start-up output: a worker writing to the dead medic's pipe would die of EPIPE.
+    await first.waitForLog((l) => l.msg === `steady: up pid=${oldPid} worker=steady`);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(isAlive(oldPid)).toBe(true);
+    strayGroups.push(oldPid);
+
+    const second = medic(rulesDir, stateDir);
+    await second.waitForLog((l) => l.msg.includes(`(pid ${oldPid}) left running by a previous medic`));
+    const newPid = await eventually(() => {
+      const pid = readPid(pidFile);
+      return pid !== undefined && pid !== oldPid ? pid : undefined;
+    }, 'the new worker pid');
+    expect(isAlive(oldPid)).toBe(false);
+    expect(isAlive(newPid)).toBe(true);
+    expect(pidsWithArg(marker).filter(isAlive)).toEqual([newPid]);
+  });
+
   it('keeps the last good rules when a reload brings broken ones', async () => {
     const { rulesDir, stateDir } = setup(`
 settings: { interval: 200ms }
@@ -198,5 +234,23 @@ function readdirSafe(dir: string): string[] {
     return readdirSync(dir);
   } catch {
     return [];
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive and not a zombie (PID 1 here does not reap orphans). */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
   }
 }
