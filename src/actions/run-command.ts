@@ -11,7 +11,7 @@ import { execa, type Options, type Result } from 'execa';
 import type { ActionOutcome } from '../core/types.js';
 import { describeOutcome, describeSpawnError, lastOutputLine } from './describe-outcome.js';
 import { OutputTail } from './output-tail.js';
-import { listLiveGroupMembers, signalGroup, waitUntil } from '../supervisor/process-group.js';
+import { listLiveGroupMembers, signalGroup, waitUntil } from '../os/process-group.js';
 
 export { describeOutcome } from './describe-outcome.js';
 

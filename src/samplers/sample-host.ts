@@ -8,6 +8,7 @@ import { sampleDisks } from './disk.js';
 import { sampleMemory } from './memory.js';
 import { createSampleResult, mergeSampleResult, type SampleResult } from './sample-result.js';
 import { WorkerSampler, type WorkerProbe } from './worker.js';
+import { sampleWorkerHealth } from './worker-health.js';
 
 export type HostSourceName = 'cpu' | 'memory' | 'disk' | 'workers';
 
@@ -39,7 +40,14 @@ export class HostSampler {
     await run('cpu', () => this.cpu.sample());
     await run('memory', () => sampleMemory());
     await run('disk', () => sampleDisks(this.options.diskPaths()));
-    await run('workers', async () => this.workers.sample(await this.options.workerProbes(), at));
+    await run('workers', async () => {
+      const probes = await this.options.workerProbes();
+      // The health probes' sockets are in flight while /proc is read; the wait is the longest timeout.
+      const health = sampleWorkerHealth(probes);
+      const result = this.workers.sample(probes, at);
+      mergeSampleResult(result, await health);
+      return result;
+    });
     return { at, values: snapshot.values, unknown: snapshot.unknown, durationsMs };
   }
 }

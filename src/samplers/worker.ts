@@ -3,9 +3,12 @@
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { formatMetricKey } from '../core/metrics.js';
+import type { WorkerHealthSpec } from '../core/types.js';
 import { describeError, isNotFound } from './describe-error.js';
-import { CLOCK_TICKS_PER_SECOND, readProcessInfo, readUptimeSeconds, type ProcessInfo } from './process-info.js';
-import { createSampleResult, markUnknown, type SampleResult } from './sample-result.js';
+import { countOpenFds } from './process-fds.js';
+import { CLOCK_TICKS_PER_SECOND, readProcessInfo, readUptimeSeconds, type ProcessInfo } from '../os/process-info.js';
+import { sampleProcessTrees, type TreeRoot } from './process-tree.js';
+import { createSampleResult, markUnknown, mergeSampleResult, type SampleResult } from './sample-result.js';
 
 export interface WorkerProbe {
   name: string;
@@ -16,6 +19,8 @@ export interface WorkerProbe {
   heartbeatFile?: string;
   /** Why the pid could not be found (bad pid file, systemctl failed): then `up` itself is unknown. */
   pidError?: string;
+  /** HTTP/TCP probes; run by sampleWorkerHealth (worker-health.ts), not by WorkerSampler. */
+  health?: WorkerHealthSpec;
 }
 
 interface CpuReading {
@@ -26,7 +31,7 @@ interface CpuReading {
   atMonoMs: number;
 }
 
-const PROCESS_FIELDS = ['pid', 'rss', 'cpu_pct', 'uptime'] as const;
+const PROCESS_FIELDS = ['pid', 'rss', 'cpu_pct', 'uptime', 'threads', 'fds', 'rss_total', 'processes'] as const;
 
 export class WorkerSampler {
   private readonly prevCpu = new Map<string, CpuReading>();
@@ -35,26 +40,31 @@ export class WorkerSampler {
   sample(probes: WorkerProbe[], at: number): SampleResult {
     const result = createSampleResult();
     const uptime = lazyUptime();
+    const roots: TreeRoot[] = [];
     for (const probe of probes) {
       const key = (field: string): string => formatMetricKey('worker', field, probe.name);
       result.values.set(key('restarts'), probe.restarts);
       if (probe.heartbeatFile !== undefined) sampleHeartbeat(result, key('heartbeat_age'), probe.heartbeatFile, at);
       try {
-        this.sampleProcess(result, probe, uptime);
+        const root = this.sampleProcess(result, probe, uptime);
+        if (root) roots.push(root);
       } catch (error) {
         markUnknown(result, 'worker', ['up', ...PROCESS_FIELDS], describeError(error), probe.name);
       }
     }
+    // One /proc pass for every worker that is up, not one per worker.
+    mergeSampleResult(result, sampleProcessTrees(roots));
     const names = new Set(probes.map((probe) => probe.name));
     for (const name of this.prevCpu.keys()) if (!names.has(name)) this.prevCpu.delete(name);
     return result;
   }
 
-  private sampleProcess(result: SampleResult, probe: WorkerProbe, uptime: () => number): void {
+  /** The process tree's root when the worker is up, for rss_total and processes. */
+  private sampleProcess(result: SampleResult, probe: WorkerProbe, uptime: () => number): TreeRoot | null {
     const key = (field: string): string => formatMetricKey('worker', field, probe.name);
     if (probe.pid === null && probe.pidError !== undefined) {
       markUnknown(result, 'worker', ['up', ...PROCESS_FIELDS], probe.pidError, probe.name);
-      return;
+      return null;
     }
     const info = probe.pid === null ? null : readProcessInfo(probe.pid);
     const downReason = describeDown(probe.pid, info);
@@ -62,17 +72,22 @@ export class WorkerSampler {
       result.values.set(key('up'), 0);
       markUnknown(result, 'worker', PROCESS_FIELDS, downReason ?? 'worker not running', probe.name);
       this.prevCpu.delete(probe.name);
-      return;
+      return null;
     }
     result.values.set(key('up'), 1);
     result.values.set(key('pid'), info.pid);
     result.values.set(key('rss'), info.rssBytes);
+    result.values.set(key('threads'), info.threads);
+    const fds = countOpenFds(info.pid);
+    if ('count' in fds) result.values.set(key('fds'), fds.count);
+    else result.unknown.set(key('fds'), fds.error);
     try {
       result.values.set(key('uptime'), Math.max(0, uptime() - info.startTicks / CLOCK_TICKS_PER_SECOND));
     } catch (error) {
       result.unknown.set(key('uptime'), describeError(error));
     }
     this.sampleCpu(result, key('cpu_pct'), probe.name, info);
+    return { name: probe.name, pid: info.pid, rssBytes: info.rssBytes };
   }
 
   private sampleCpu(result: SampleResult, key: string, name: string, info: ProcessInfo): void {

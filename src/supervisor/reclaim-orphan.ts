@@ -4,7 +4,8 @@
 // cgroup is cleaned on medic's death anyway; this covers medic run by hand or by another init.
 import { readFileSync } from 'node:fs';
 import { readPidFile, removePidFileAnyway } from './pid-file.js';
-import { isProcessAlive, listLiveGroupMembers, signalGroup, waitUntil } from './process-group.js';
+import { listLiveGroupMembers, signalGroup, waitUntil } from '../os/process-group.js';
+import { isProcessAlive } from '../os/process-info.js';
 
 const KILL_WAIT_MS = 2000;
 

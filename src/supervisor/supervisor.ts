@@ -91,6 +91,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.serialize(entry, () => this.restartNow(entry));
   }
 
+  // Drain before a restart: `signal` to the main process, then up to graceMs for it to exit by itself.
+  async drain(name: string, signal: NodeJS.Signals, graceMs: number): Promise<{ pid: number | null; exited: boolean }> {
+    const worker = this.entries.get(name)?.worker ?? null;
+    if (worker === null) return { pid: null, exited: true };
+    return { pid: worker.pid, exited: await worker.requestExit(signal, graceMs) };
+  }
+
   status(name: string): WorkerStatus | undefined {
     const entry = this.entries.get(name);
     if (!entry) return undefined;

@@ -7,7 +7,7 @@
 // for commands that finish, and would only stand between medic and the raw 'exit' event.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { listLiveGroupMembers, signalGroup, waitUntil } from './process-group.js';
+import { listLiveGroupMembers, signalGroup, waitUntil } from '../os/process-group.js';
 import { createLineSplitter } from './line-splitter.js';
 
 export interface WorkerExit {
@@ -94,6 +94,25 @@ export class WorkerProcess {
         resolve(exit);
       });
     });
+  }
+
+  /**
+   * Drain: `signal` to the main process only (the worker decides how to finish), and its exit is
+   * then one medic asked for, not a crash. Resolves true if it exited within graceMs.
+   */
+  async requestExit(signal: NodeJS.Signals, graceMs: number): Promise<boolean> {
+    if (this.exit !== null) return true;
+    this.stopRequested = true;
+    try {
+      this.child.kill(signal);
+    } catch {
+      // Already gone between the check and the signal: the exit event settles `exited`.
+    }
+    await Promise.race([this.exited, delay(graceMs)]);
+    if (this.exit === null) return false;
+    // As after a crash: what it left in its group would outlive it and duplicate the next start.
+    this.trySignalGroup('SIGKILL');
+    return true;
   }
 
   /**

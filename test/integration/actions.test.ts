@@ -11,7 +11,8 @@ import { restartWorker } from '../../src/actions/restart-worker.js';
 import { execAction } from '../../src/actions/exec.js';
 import { describeAction, runAction } from '../../src/actions/run-action.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { isProcessAlive, waitUntil } from '../../src/supervisor/process-group.js';
+import { waitUntil } from '../../src/os/process-group.js';
+import { isProcessAlive } from '../../src/os/process-info.js';
 
 const BIN = fileURLToPath(new URL('../fixtures/bin/', import.meta.url));
 const WORKERS = fileURLToPath(new URL('../fixtures/workers/', import.meta.url));

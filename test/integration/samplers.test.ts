@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CpuSampler } from '../../src/samplers/cpu.js';
 import { listMounts, sampleDisks } from '../../src/samplers/disk.js';
 import { sampleMemory } from '../../src/samplers/memory.js';
-import { isProcessAlive, readProcessInfo } from '../../src/samplers/process-info.js';
+import { isProcessAlive, readProcessInfo } from '../../src/os/process-info.js';
 import { readPidFile, resolveSystemdPid } from '../../src/samplers/resolve-pid.js';
 import { HostSampler } from '../../src/samplers/sample-host.js';
 import { WorkerSampler } from '../../src/samplers/worker.js';

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Supervisor, type ManagedWorkerSpec } from '../../src/supervisor/supervisor.js';
 import { readPidFile } from '../../src/supervisor/pid-file.js';
-import { isProcessAlive, listLiveGroupMembers, waitUntil } from '../../src/supervisor/process-group.js';
+import { listLiveGroupMembers, waitUntil } from '../../src/os/process-group.js';
+import { isProcessAlive } from '../../src/os/process-info.js';
 
 const BIN = fileURLToPath(new URL('../fixtures/bin/', import.meta.url));
 const WORKERS = fileURLToPath(new URL('../fixtures/workers/', import.meta.url));

@@ -2,15 +2,8 @@
 // (`detached: true` runs setsid(), so pgid === pid) so that one signal reaches the whole tree.
 // Liveness comes from /proc, not from `kill -0`: PID 1 on these hosts does not reap orphans,
 // and a zombie still answers `kill -0` and keeps its /proc entry (state Z). Zombies count as dead.
-import { readdirSync, readFileSync } from 'node:fs';
-
-export interface ProcStat {
-  pid: number;
-  /** One letter: R running, S sleeping, D disk wait, Z zombie, X dead, T stopped, ... */
-  state: string;
-  ppid: number;
-  pgid: number;
-}
+import { readdirSync } from 'node:fs';
+import { isDeadState, readProcessInfo } from './process-info.js';
 
 /** Sends a signal to every process in the group; false when the group no longer exists. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -24,38 +17,13 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** Parses /proc/PID/stat; null when the process does not exist (or is already reaped). */
-export function readProcStat(pid: number): ProcStat | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name sits in parentheses and may itself hold spaces or ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const [state, ppid, pgid] = fields;
-  if (state === undefined || ppid === undefined || pgid === undefined) return null;
-  return { pid, state, ppid: Number(ppid), pgid: Number(pgid) };
-}
-
-export function isDeadState(state: string): boolean {
-  return state === 'Z' || state === 'X' || state === 'x';
-}
-
-/** True while the process exists and is not a zombie. */
-export function isProcessAlive(pid: number): boolean {
-  const stat = readProcStat(pid);
-  return stat !== null && !isDeadState(stat.state);
-}
-
 /** Pids of the group's members that are still alive (zombies left out). Scans /proc: call it while stopping, not per tick. */
 export function listLiveGroupMembers(pgid: number): number[] {
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = readProcStat(Number(entry));
-    if (stat && stat.pgid === pgid && !isDeadState(stat.state)) members.push(stat.pid);
+    const info = readProcessInfo(Number(entry));
+    if (info && info.pgid === pgid && !isDeadState(info.state)) members.push(info.pid);
   }
   return members;
 }

@@ -1,6 +1,6 @@
 // One process from /proc/PID/stat and /proc/PID/status: synchronous, no child processes.
+// Shared by the samplers (worker metrics, process trees) and the supervisor (liveness).
 import { readFileSync } from 'node:fs';
-import { isNotFound } from './describe-error.js';
 
 /** USER_HZ: the unit of /proc tick counts. The kernel fixes it at 100 on every architecture medic runs on. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -15,10 +15,15 @@ export interface ProcessInfo {
   /** When the process started, in clock ticks since boot; with pid it identifies the process across pid reuse. */
   startTicks: number;
   threads: number;
+  ppid: number;
+  pgid: number;
 }
 
 export interface ProcStatFields {
   state: string;
+  ppid: number;
+  /** Process group: medic starts each worker and command as the leader of its own. */
+  pgid: number;
   cpuTicks: number;
   startTicks: number;
   threads: number;
@@ -32,7 +37,7 @@ export function parseProcessStat(text: string): ProcStatFields {
   const fields = text.slice(close + 2).trim().split(' ');
   const at = (field: number): number => Number(fields[field - 3]);
   const state = fields[0];
-  const parsed = { cpuTicks: at(14) + at(15), startTicks: at(22), threads: at(20) };
+  const parsed = { ppid: at(4), pgid: at(5), cpuTicks: at(14) + at(15), startTicks: at(22), threads: at(20) };
   if (state === undefined || !Object.values(parsed).every(Number.isFinite)) throw new Error('malformed /proc/PID/stat');
   return { state, ...parsed };
 }
@@ -59,7 +64,17 @@ export function readProcessInfo(pid: number): ProcessInfo | null {
 /** False for a missing process and for a zombie, which still answers `kill -0` (PLATFORM.md). */
 export function isProcessAlive(pid: number): boolean {
   const info = readProcessInfo(pid);
-  return info !== null && info.state !== 'Z' && info.state !== 'X';
+  return info !== null && !isDeadState(info.state);
+}
+
+/** Z (zombie) and X (dead): gone, though a zombie still has its /proc entry. */
+export function isDeadState(state: string): boolean {
+  return state === 'Z' || state === 'X' || state === 'x';
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ESRCH';
 }
 
 /** Seconds since boot, from /proc/uptime. */
