@@ -3,6 +3,7 @@
 import type { ActionOutcome, WorkerSpec } from '../core/types.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { runCommand } from './run-command.js';
+import { drainWorker, type DrainResult } from './drain-worker.js';
 
 export interface RestartWorkerDeps {
   supervisor: Supervisor;
@@ -10,8 +11,21 @@ export interface RestartWorkerDeps {
   systemctl?: string;
 }
 
-// Restarts the worker the way its mode says; the whole restart is bounded by spec.restartTimeoutMs.
+// Drains the worker first when it has a `drain:` (up to its grace), then restarts it; the outcome's
+// details say how the drain went (drained: true, or drain: 'cut off after 30s').
 export async function restartWorker(spec: WorkerSpec, deps: RestartWorkerDeps): Promise<ActionOutcome> {
+  if (!spec.drain) return restartNow(spec, deps);
+  const drain = await drainWorker(spec, spec.drain, deps);
+  return withDrain(await restartNow(spec, deps), drain);
+}
+
+function withDrain(outcome: ActionOutcome, drain: DrainResult): ActionOutcome {
+  const details = { ...outcome.details, drained: drain.status === 'drained', drain: drain.summary, drainMs: drain.durationMs, ...(drain.pid !== undefined ? { drainedPid: drain.pid } : {}) };
+  return { ...outcome, durationMs: outcome.durationMs + drain.durationMs, message: `${outcome.message} (${drain.summary})`, details };
+}
+
+// Restarts the worker the way its mode says; the whole restart is bounded by spec.restartTimeoutMs.
+async function restartNow(spec: WorkerSpec, deps: RestartWorkerDeps): Promise<ActionOutcome> {
   const label = `restart_worker ${spec.name}`;
   switch (spec.mode) {
     case 'managed':

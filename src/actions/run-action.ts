@@ -3,7 +3,10 @@
 // rather than an exception in the daemon's tick.
 import type { ActionOutcome, ActionSpec, WorkerSpec } from '../core/types.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { describeHealingAction } from './describe-healing.js';
 import { execAction } from './exec.js';
+import type { HealingDeps } from './healing-deps.js';
+import { runHealingAction } from './run-healing.js';
 import { restartWorker } from './restart-worker.js';
 
 export interface ActionContext {
@@ -11,6 +14,12 @@ export interface ActionContext {
   supervisor: Supervisor;
   /** Program used to restart systemd workers. Defaults to 'systemctl'. */
   systemctl?: string;
+  /** The rule acting, for throttle and scale (what they did is undone per rule). */
+  rule?: string;
+  /** The daemon's throttle and scale books; without them those actions refuse. */
+  healing?: HealingDeps;
+  /** Healing actions only: report what would be done, change nothing. */
+  dryRun?: boolean;
 }
 
 export async function runAction(action: ActionSpec, context: ActionContext): Promise<ActionOutcome> {
@@ -28,6 +37,12 @@ export async function runAction(action: ActionSpec, context: ActionContext): Pro
           return failure(action, 'no-target', `no worker named ${JSON.stringify(action.worker)}`);
         }
         return await execAction(action);
+      case 'clear_cache':
+      case 'archive_files':
+      case 'throttle':
+      case 'scale_out':
+      case 'scale_in':
+        return await runHealingAction(action, context, (status, why) => failure(action, status, why));
       default:
         return failure(action, 'unsupported', 'unknown action type');
     }
@@ -43,6 +58,12 @@ export function describeAction(action: ActionSpec): string {
       return `restart_worker ${action.worker}`;
     case 'exec':
       return ['exec', ...action.argv.map(quoteArg)].join(' ');
+    case 'clear_cache':
+    case 'archive_files':
+    case 'throttle':
+    case 'scale_out':
+    case 'scale_in':
+      return describeHealingAction(action, quoteArg);
     default:
       return `unknown action ${JSON.stringify((action as { type?: unknown }).type)}`;
   }
