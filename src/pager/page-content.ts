@@ -1,6 +1,7 @@
 // What a page says, and the Slack message built from it. Pure: the outbox stores PageContent
 // in the journal and builds the message when it sends, so a late page can say it is late.
 import { SLACK_LIMITS, escapeMrkdwn, formatDurationMs, formatLink, formatSlackDate, tailLines, truncateEnd } from './slack-text.js';
+import { formatNumber, formatReading, type Threshold } from './thresholds.js';
 
 export interface PageStep {
   step: number;
@@ -25,9 +26,31 @@ export interface PageContent {
   at: number;
   whenText: string;
   values: Record<string, number>;
+  /** Each comparison of the rule's condition, to show beside the values. */
+  thresholds?: Threshold[];
   steps: PageStep[];
   runbook?: string;
   incidentId: number | null;
+  /** Set when the incident cleared before this page could go out: one message says both. */
+  resolved?: { at: number; status: 'recovered' | 'cleared' };
+  /** A reminder that the incident is still open. */
+  reminder?: { count: number; firstPagedAt: number };
+  /** Said on top, e.g. why this page reached this channel instead of its own. */
+  note?: string;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: unknown[];
+}
+
+/** The parts of a page message: with a bot token the summary is the message, the details go in its thread. */
+export interface PageParts {
+  title: string;
+  text: string;
+  summary: unknown[];
+  details: unknown[];
+  context: unknown;
 }
 
 /** A page sent this much later than it was written says so. */
@@ -36,14 +59,19 @@ export const DELAYED_AFTER_MS = 60_000;
 const MAX_STEPS = 10;
 const OUTPUT_LINES = 15;
 
-export function buildSlackMessage(page: PageContent, options: { delayedByMs?: number } = {}): { text: string; blocks: unknown[] } {
-  const delayed = (options.delayedByMs ?? 0) >= DELAYED_AFTER_MS ? ` (delayed ${formatDurationMs(options.delayedByMs!)})` : '';
-  const reason = page.reason.replace(/-/g, ' ');
-  const title = `[${page.severity.toUpperCase()}] ${page.rule} on ${page.host}: ${reason}${delayed}`;
-  const historyCommand = page.incidentId !== null ? `medic history --incident ${page.incidentId}` : `medic history --rule ${page.rule}`;
+export function buildSlackMessage(page: PageContent, options: { delayedByMs?: number } = {}): SlackMessage {
+  const parts = buildPageParts(page, options);
+  return { text: parts.text, blocks: [...parts.summary, ...parts.details, parts.context] };
+}
 
-  const blocks: unknown[] = [
+export function buildPageParts(page: PageContent, options: { delayedByMs?: number } = {}): PageParts {
+  const delayed = formatDelayed(options.delayedByMs);
+  const title = `${titleOf(page)}${delayed}`;
+  const historyCommand = historyCommandOf(page);
+  const note = page.note ? [section(`:warning: ${escapeMrkdwn(page.note)}`)] : [];
+  const summary: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: truncateEnd(title, SLACK_LIMITS.headerChars), emoji: false } },
+    ...note,
     {
       type: 'section',
       fields: [
@@ -53,33 +81,57 @@ export function buildSlackMessage(page: PageContent, options: { delayedByMs?: nu
         field('Since', `${formatSlackDate(page.since)} (${formatDurationMs(page.at - page.since)} before the page)`),
       ],
     },
-    section(`*Why:* ${escapeMrkdwn(page.detail || reason)}\n*Condition:* \`${escapeMrkdwn(page.whenText)}\`${formatValues(page.values)}`),
-    ...buildStepBlocks(page.steps),
-    {
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: truncateEnd(contextLine(page, historyCommand), SLACK_LIMITS.contextChars) }],
-    },
+    section(`*Why:* ${escapeMrkdwn(page.detail || reasonOf(page))}\n*Condition:* \`${escapeMrkdwn(page.whenText)}\`${formatValues(page.values, page.thresholds ?? [])}`),
   ];
-  const text = truncateEnd(`${title}. ${page.detail} Run \`${historyCommand}\` for details.`, SLACK_LIMITS.fallbackChars);
-  return { text, blocks };
+  const context = { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEnd(contextLine(page, historyCommand), SLACK_LIMITS.contextChars) }] };
+  const detail = page.detail && !/[.!?]$/.test(page.detail) ? `${page.detail}.` : page.detail;
+  const text = truncateEnd(`${title}. ${detail ? `${detail} ` : ''}Run \`${historyCommand}\` for details.`, SLACK_LIMITS.fallbackChars);
+  return { title, text, summary, details: buildStepBlocks(page.steps), context };
+}
+
+/** `[CRITICAL] render-leak on gpu-7: ladder exhausted`, with what became of it when that is known. */
+export function titleOf(page: PageContent): string {
+  const head = `${page.rule} on ${page.host}`;
+  if (page.resolved) {
+    return `[RESOLVED] ${head}: ${reasonOf(page)}, then ${page.resolved.status} after ${formatDurationMs(page.resolved.at - page.since)}`;
+  }
+  const severity = `[${page.severity.toUpperCase()}]`;
+  if (page.reminder) return `${severity} Reminder ${page.reminder.count}: ${head} still open (open ${formatDurationMs(page.at - page.since)})`;
+  return `${severity} ${head}: ${reasonOf(page)}`;
+}
+
+export function historyCommandOf(page: { incidentId: number | null; rule: string }): string {
+  return page.incidentId !== null ? `medic history --incident ${page.incidentId}` : `medic history --rule ${page.rule}`;
+}
+
+export function formatDelayed(delayedByMs: number | undefined): string {
+  return (delayedByMs ?? 0) >= DELAYED_AFTER_MS ? ` (delayed ${formatDurationMs(delayedByMs!)})` : '';
+}
+
+function reasonOf(page: PageContent): string {
+  return page.reason.replace(/-/g, ' ');
 }
 
 function field(label: string, value: string) {
   return { type: 'mrkdwn', text: truncateEnd(`*${label}*\n${value}`, SLACK_LIMITS.fieldChars) };
 }
 
-function section(text: string) {
+export function section(text: string) {
   return { type: 'section', text: { type: 'mrkdwn', text: truncateEnd(text, SLACK_LIMITS.sectionChars) } };
 }
 
-function formatValues(values: Record<string, number>): string {
+/** `memory.used_pct` = 93.46% (threshold > 90%): each value beside the limits that read it. */
+export function formatValues(values: Record<string, number>, thresholds: Threshold[]): string {
   const entries = Object.entries(values);
   if (entries.length === 0) return '';
-  return `\n*Values:* ${entries.map(([k, v]) => `\`${escapeMrkdwn(k)}\` = ${formatNumber(v)}`).join(', ')}`;
-}
-
-function formatNumber(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/\.?0+$/, '');
+  const shown = entries.map(([key, value]) => {
+    const limits = thresholds.filter((t) => t.metric === key);
+    const reading = limits[0] ? formatReading(value, limits[0].unit) : formatNumber(value);
+    const exact = limits[0]?.unit === 'bytes' ? ` (${formatNumber(value)} B)` : '';
+    const against = limits.length ? ` (threshold ${limits.map((t) => escapeMrkdwn(t.limit)).join(' and ')})` : '';
+    return `\`${escapeMrkdwn(key)}\` = ${reading}${exact}${against}`;
+  });
+  return `\n*Values:* ${shown.join(', ')}`;
 }
 
 function buildStepBlocks(steps: PageStep[]): unknown[] {
@@ -115,6 +167,7 @@ function contextLine(page: PageContent, historyCommand: string): string {
   const parts = [`\`${historyCommand}\``];
   if (page.incidentId !== null) parts.unshift(`incident #${page.incidentId}`);
   if (page.runbook) parts.push(formatLink(page.runbook, 'Runbook'));
+  if (page.reminder) parts.push(`first paged ${formatSlackDate(page.reminder.firstPagedAt)}`);
   parts.push(`paged ${formatSlackDate(page.at)}`);
   return parts.join(' · ');
 }

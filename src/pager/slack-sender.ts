@@ -7,8 +7,25 @@ import { redactSecrets } from './webhook-url.js';
 
 type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 
+/** A message posted with a bot token: where it is, so follow-ups can thread under it or update it. */
+export interface SlackRef {
+  channel: string;
+  ts: string;
+}
+
+export type SendResult = SlackVerdict & { ref?: SlackRef };
+
+export interface SendOptions {
+  /** Bot token only: reply in this message's thread. A webhook posts a new message instead. */
+  thread?: SlackRef;
+  /** With `thread`: show the reply in the channel too (reminders). */
+  broadcast?: boolean;
+}
+
 export interface SlackSender {
-  send(message: unknown): Promise<SlackVerdict>;
+  send(message: unknown, options?: SendOptions): Promise<SendResult>;
+  /** Bot token only: replaces a message's content (chat.update). */
+  update?(ref: SlackRef, message: unknown): Promise<SendResult>;
   /** Removes this sender's secret (the URL) from a text; the outbox applies it to all it writes. */
   redact?(text: string): string;
 }

@@ -14,19 +14,25 @@ export function readWebhookUrl(env: NodeJS.ProcessEnv): WebhookUrlResult {
   if (direct) return checkUrl(direct, 'MEDIC_SLACK_WEBHOOK_URL');
   const file = env.MEDIC_SLACK_WEBHOOK_FILE?.trim();
   if (!file) return null;
+  return readWebhookFile(file, `MEDIC_SLACK_WEBHOOK_FILE ${file}`);
+}
+
+/** A file holding the URL (trimmed); `source` names it in errors, which never contain the URL. */
+export function readWebhookFile(file: string, source: string): Exclude<WebhookUrlResult, null> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { error: `cannot read MEDIC_SLACK_WEBHOOK_FILE ${file}: ${code}` };
+    return { error: `cannot read ${source}: ${code}` };
   }
   const url = text.trim();
-  if (!url) return { error: `MEDIC_SLACK_WEBHOOK_FILE ${file} is empty` };
-  return checkUrl(url, `MEDIC_SLACK_WEBHOOK_FILE ${file}`);
+  if (!url) return { error: `${source} is empty` };
+  return checkUrl(url, source);
 }
 
-function checkUrl(url: string, source: string): WebhookUrlResult {
+/** Checks that a secret URL is http(s) without ever repeating it. */
+export function checkUrl(url: string, source: string): Exclude<WebhookUrlResult, null> {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -1,5 +1,7 @@
 // A loopback server that answers like Slack's incoming-webhook endpoint, for pager tests
-// (Prometheus's newBlackHoleAlertmanager). The mode can change while it runs.
+// (Prometheus's newBlackHoleAlertmanager). The mode can change while it runs. Under /api it also
+// answers like Slack's Web API (chat.postMessage, chat.update with a bot token), keeping the
+// messages so a test can see what a channel would show.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -30,9 +32,27 @@ export interface ReceivedRequest {
   mode: SlackServerMode;
 }
 
+/** A message as the Web API keeps it: posted, maybe updated, maybe in a thread. */
+export interface ApiMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  reply_broadcast?: boolean;
+  text: string;
+  blocks: unknown[];
+  /** How many times chat.update replaced it. */
+  updates: number;
+}
+
 export interface SlackServer {
   /** `http://127.0.0.1:PORT/services/T000/B000/XXXX...`: shaped like a real webhook, so redaction is tested. */
   url: string;
+  /** `http://127.0.0.1:PORT/api`: for MEDIC_SLACK_API_URL. */
+  apiUrl: string;
+  /** The bot token the Web API accepts; any other gets `invalid_auth`. */
+  botToken: string;
+  /** Web API messages, in the order posted. */
+  messages: ApiMessage[];
   setMode(mode: SlackServerMode, opts?: SlackServerModeOptions): void;
   received: ReceivedRequest[];
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;
@@ -69,9 +89,52 @@ export async function startSlackServer(): Promise<SlackServer> {
       }
       received.push({ at: Date.now(), body, path: req.url ?? '', headers: req.headers, mode });
       for (const wake of waiters) wake();
-      answer(res);
+      if (req.url?.startsWith('/api/')) answerApi(req, res, body as Record<string, unknown>);
+      else answer(res);
     });
   });
+
+  const messages: ApiMessage[] = [];
+  const botToken = `xoxb-test-${Math.random().toString(36).slice(2, 12)}`;
+  // What the Web API answers in each failing mode: HTTP 200 with ok:false, like Slack.
+  const API_ERRORS: Partial<Record<SlackServerMode, string>> = {
+    invalid_payload: 'invalid_blocks',
+    invalid_token: 'invalid_auth',
+    no_service: 'channel_not_found',
+    channel_is_archived: 'is_archived',
+  };
+
+  function answerApi(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): void {
+    const json = (status: number, value: object, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(value));
+    };
+    if (mode === 'hang') return answer(res);
+    if (mode === 'redirect') return answer(res);
+    if (mode === 'error') return json(500, { ok: false, error: 'internal_error' });
+    if (mode === 'rate_limited') return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfterS) });
+    if (req.headers.authorization !== `Bearer ${botToken}`) return json(200, { ok: false, error: 'invalid_auth' });
+    const error = API_ERRORS[mode];
+    if (error) return json(200, { ok: false, error });
+    const channel = String(body.channel ?? '');
+    if (req.url === '/api/chat.postMessage') {
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(messages.length + 1).padStart(6, '0')}`;
+      messages.push({
+        channel, ts, text: String(body.text ?? ''), blocks: (body.blocks as unknown[]) ?? [], updates: 0,
+        ...(typeof body.thread_ts === 'string' ? { thread_ts: body.thread_ts } : {}),
+        ...(body.reply_broadcast === true ? { reply_broadcast: true } : {}),
+      });
+      return json(200, { ok: true, channel, ts, message: { text: body.text } });
+    }
+    if (req.url === '/api/chat.update') {
+      const message = messages.find((m) => m.channel === channel && m.ts === body.ts);
+      if (!message) return json(200, { ok: false, error: 'message_not_found' });
+      message.text = String(body.text ?? '');
+      message.blocks = (body.blocks as unknown[]) ?? [];
+      message.updates++;
+      return json(200, { ok: true, channel, ts: message.ts, text: message.text });
+    }
+    return json(404, { ok: false, error: 'unknown_method' });
+  }
 
   function answer(res: ServerResponse): void {
     if (mode === 'hang') {
@@ -100,6 +163,9 @@ export async function startSlackServer(): Promise<SlackServer> {
 
   return {
     url: `http://127.0.0.1:${port}/services/T000/B000/${secret}`,
+    apiUrl: `http://127.0.0.1:${port}/api`,
+    botToken,
+    messages,
     received,
     setMode(next, opts = {}) {
       mode = next;
