@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from '../core/durations.js';
 import { formatValues } from '../core/format-metric.js';
 import type { IncidentDetail } from '../journal/rows.js';
 import { Journal } from '../journal/journal.js';
+import { formatDryRunSummary } from '../journal/dry-run-summary.js';
 import { formatTime } from './format.js';
 import { statePath, type PathOptions } from './paths.js';
 
@@ -43,6 +44,9 @@ export function showHistory(options: HistoryOptions, out: (line: string) => void
       return 0;
     }
     const entries = journal.history({ ...(sinceMs !== undefined ? { since: sinceMs } : {}), ...(options.rule ? { rule: options.rule } : {}), limit: Number(options.limit ?? 200) });
+    // A shadow rule's verdict first: how often it would have fired, acted and paged.
+    const shadow = options.rule && !options.json ? journal.dryRunSummary(options.rule, sinceMs ?? 0) : null;
+    if (shadow) out(formatDryRunSummary(shadow, formatTime));
     if (options.json) out(JSON.stringify(entries, null, 2));
     else if (entries.length === 0) out('nothing in the journal for that selection');
     else for (const e of entries) out(`${formatTime(e.at)}  ${e.kind.padEnd(18)} ${(e.rule ?? '').padEnd(20)} ${e.incidentId ? `#${e.incidentId} ` : ''}${e.summary}`);

@@ -3,6 +3,9 @@
 import { Command, Option } from 'commander';
 import { diagnose, exitCodeOf, renderDiagnosis } from './diagnose.js';
 import { showHistory } from './history.js';
+import { showMetrics } from './metrics.js';
+import { pauseRules, resumeRules } from './pause.js';
+import { testRules } from './rule-tests.js';
 import { rulesPath } from './paths.js';
 import { runDaemon } from './run.js';
 import { validateRules } from './validate.js';
@@ -28,8 +31,42 @@ program
   .addOption(rulesOption())
   .addOption(stateOption())
   .option('--log-json', 'log JSON lines instead of readable text')
+  .option('--dry-run', 'shadow mode: run the whole engine, journal every decision as "would have", execute nothing')
   .action(async (options) => {
     process.exitCode = await runDaemon(options);
+  });
+
+program
+  .command('pause')
+  .description('stop rules from acting (and hold their pages) for a while; they keep observing and journaling')
+  .argument('[rules...]', 'rule names (see medic diagnose)')
+  .option('--all', 'every rule')
+  .requiredOption('--for <duration>', 'how long, e.g. 2h or 30m')
+  .requiredOption('--reason <text>', 'why, for the journal and medic diagnose')
+  .addOption(rulesOption())
+  .addOption(stateOption())
+  .action((rules: string[], options) => {
+    process.exitCode = pauseRules(rules, options, out, err);
+  });
+
+program
+  .command('resume')
+  .description('end a pause before its time')
+  .argument('[rules...]', 'rule names')
+  .option('--all', 'every rule')
+  .addOption(rulesOption())
+  .addOption(stateOption())
+  .action((rules: string[], options) => {
+    process.exitCode = resumeRules(rules, options, out, err);
+  });
+
+program
+  .command('test')
+  .description('rule unit tests: replay metric series from test files through the engine and check what medic does (exit 1 on failure)')
+  .argument('<rules>', 'rules file or folder')
+  .argument('<testfiles...>', 'test files (YAML; see README "Testing rules")')
+  .action((rules: string, files: string[]) => {
+    process.exitCode = testRules(rules, files, out);
   });
 
 program
@@ -51,6 +88,17 @@ program
     if (options.json) out(JSON.stringify(result, null, 2));
     else renderDiagnosis(result).forEach(out);
     process.exitCode = exitCodeOf(result);
+  });
+
+program
+  .command('metrics')
+  .description('every metric on this host now, with value, unit and source (GPU and queues included when configured)')
+  .addOption(rulesOption())
+  .addOption(stateOption())
+  .option('--json', 'machine-readable output')
+  .option('--catalogue', 'print the catalogue of every metric medic knows (Markdown) instead of sampling')
+  .action(async (options) => {
+    process.exitCode = await showMetrics(options, out, err);
   });
 
 program

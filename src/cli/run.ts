@@ -5,6 +5,8 @@ import { rulesPath, statePath, type PathOptions } from './paths.js';
 
 export interface RunOptions extends PathOptions {
   logJson?: boolean;
+  /** Shadow mode for every rule: journal what would be done, do nothing. */
+  dryRun?: boolean;
 }
 
 export async function runDaemon(options: RunOptions): Promise<number> {
@@ -12,17 +14,20 @@ export async function runDaemon(options: RunOptions): Promise<number> {
   // Handlers go in first: a signal that arrives while medic starts must not kill it outright.
   let daemon: Daemon | undefined;
   let stopRequested: string | undefined;
+  // A SIGHUP during start-up may name rules newer than the ones being loaded: reload once started.
+  let reloadWhenStarted = false;
   let resolveStop: (signal: string) => void = (signal) => (stopRequested = signal);
   process.once('SIGTERM', () => resolveStop('SIGTERM'));
   process.once('SIGINT', () => resolveStop('SIGINT'));
   process.on('SIGHUP', () => {
     logger.info('received SIGHUP: reloading rules');
     if (daemon) void daemon.reload();
-    else logger.warn('still starting; the rules being loaded are the current ones');
+    else reloadWhenStarted = true;
   });
 
   try {
-    daemon = await Daemon.start({ rulesPath: rulesPath(options), stateDir: statePath(options), logger });
+    daemon = await Daemon.start({ rulesPath: rulesPath(options), stateDir: statePath(options), logger, ...(options.dryRun ? { dryRun: true } : {}) });
+    if (reloadWhenStarted) void daemon.reload();
   } catch (error) {
     if (error instanceof RulesInvalidError) {
       for (const message of error.messages) logger.error(message);

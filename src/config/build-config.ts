@@ -3,6 +3,10 @@
 import path from 'node:path';
 import { formatMetricKey } from '../core/metrics.js';
 import type { LadderStep, Rule, WorkerSpec } from '../core/types.js';
+import { buildHealthSpec } from './health-field.js';
+import { buildDrainSpec } from './drain-field.js';
+import { pickHealingAction } from './healing-steps.js';
+import { buildDegradation, buildReplicas } from './worker-healing.js';
 import { locatePath } from './locate.js';
 import type { YamlSource } from './locate.js';
 import { DEFAULTS } from './schema.js';
@@ -32,9 +36,10 @@ function buildWorkerSpec(name: string, worker: WorkerInput, baseDir: string): Wo
   const restartTimeoutMs = worker.restart_timeout;
   const cwd = worker.start ? path.resolve(baseDir, worker.cwd ?? '.') : undefined;
   const heartbeat = worker.heartbeat && { file: path.resolve(cwd ?? baseDir, worker.heartbeat.file), staleAfterMs: worker.heartbeat.stale_after };
-  const common = { name, restartTimeoutMs, ...(heartbeat ? { heartbeat } : {}) };
+  const common = { name, restartTimeoutMs, ...(heartbeat ? { heartbeat } : {}), ...(worker.health ? { health: buildHealthSpec(worker.health) } : {}), ...(worker.degradation ? { degradation: buildDegradation(worker.degradation, cwd ?? baseDir) } : {}) };
+  if (worker.drain) Object.assign(common, { drain: buildDrainSpec(worker.drain) });
   if (worker.start) {
-    return { ...common, mode: 'managed', argv: worker.start, cwd, ...(worker.env ? { env: worker.env } : {}), stopTimeoutMs: worker.stop_timeout ?? DEFAULTS.stopTimeoutMs };
+    return { ...common, mode: 'managed', argv: worker.start, cwd, ...(worker.env ? { env: worker.env } : {}), stopTimeoutMs: worker.stop_timeout ?? DEFAULTS.stopTimeoutMs, ...(worker.replicas ? { replicas: buildReplicas(worker.replicas) } : {}) };
   }
   if (worker.systemd) return { ...common, mode: 'systemd', unit: worker.systemd };
   // The schema guarantees exactly one mode, so this is `restart`.
@@ -70,8 +75,10 @@ export function buildRules(input: DocumentInput, context: BuildContext): Rule[] 
 function buildRule(rule: RuleInput, index: number, context: BuildContext): Rule {
   return {
     name: rule.name,
-    whenText: rule.when.text,
-    when: rule.when.condition,
+    whenText: rule.when?.text ?? '',
+    ...(rule.when ? { when: rule.when.condition } : {}),
+    ...(rule.schedule !== undefined ? { schedule: { cron: rule.schedule, ...(rule.timezone !== undefined ? { timezone: rule.timezone } : {}) } } : {}),
+    ...(rule.dry_run ? { dryRun: true } : {}),
     hold: rule.for,
     ladder: rule.do.map(buildStep),
     verifyMs: rule.verify,
@@ -79,12 +86,15 @@ function buildRule(rule: RuleInput, index: number, context: BuildContext): Rule 
     backoff: { initialMs: rule.backoff.initial, maxMs: rule.backoff.max, resetAfterMs: rule.backoff.reset_after },
     severity: rule.severity,
     ...(rule.runbook !== undefined ? { runbook: rule.runbook } : {}),
+    ...(rule.restore_after !== undefined ? { restoreAfterMs: rule.restore_after } : {}),
     source: { file: context.source.file, ...locatePath(context.source, ['rules', index]) },
   };
 }
 
 function buildStep(step: StepInput): LadderStep {
   if (step.restart_worker !== undefined) return { action: { type: 'restart_worker', worker: step.restart_worker }, attempts: step.attempts };
+  const healing = pickHealingAction(step);
+  if (healing !== undefined) return { action: healing, attempts: step.attempts };
   const exec = step.exec!;
   return { action: { type: 'exec', argv: exec.argv, timeoutMs: exec.timeout, ...(exec.worker !== undefined ? { worker: exec.worker } : {}) }, attempts: step.attempts };
 }

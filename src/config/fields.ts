@@ -104,9 +104,9 @@ export interface ParsedWhen {
 }
 
 /** `when:` — parsed here so that condition errors come out with every other issue. */
-export function conditionField(workers: ReadonlySet<string>) {
+export function conditionField(workers: ReadonlySet<string>, queues?: ReadonlySet<string>) {
   return textField.transform((text, ctx): ParsedWhen => {
-    const result = parseCondition(text, { workers });
+    const result = parseCondition(text, { workers, ...(queues ? { queues } : {}) });
     if (result.ok) return { text, condition: result.condition };
     for (const error of result.errors) {
       ctx.addIssue({ code: 'custom', input: text, message: error.message, params: { kind: CONDITION_ISSUE, offset: error.offset } });

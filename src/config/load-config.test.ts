@@ -73,7 +73,8 @@ describe('parseRulesText: a full valid file', () => {
     const result = parseRulesText(FULL, 'rules/demo.yaml', BASE);
     const config = configOf(result);
     expect(result.warnings).toEqual([]);
-    expect(config.settings).toEqual({ intervalMs: 10_000 });
+    expect(config.settings).toMatchObject({ intervalMs: 10_000 });
+    expect(config.settings.sampling.host).toEqual({ intervalMs: 10_000, timeoutMs: 10_000 });
     expect(config.files).toEqual(['rules/demo.yaml']);
     expect([...config.workers.entries()]).toEqual([
       [
@@ -147,7 +148,15 @@ describe('parseRulesText: a full valid file', () => {
 
   it('fills in every default', () => {
     const config = configOf(parseRulesText(yaml(['workers:', '  w: { start: [sleep, 100] }', 'rules:', '  - { name: r, when: worker.w.up == 0, do: [{ exec: [/bin/true] }] }']), 'r.yaml', BASE));
-    expect(config.settings).toEqual({ intervalMs: 5000 });
+    expect(config.settings).toEqual({
+      intervalMs: 5000,
+      sampling: {
+        host: { intervalMs: 5000, timeoutMs: 5000 },
+        gpu: { intervalMs: 15_000, timeoutMs: 5000, enabled: 'auto', command: 'nvidia-smi' },
+        queues: { intervalMs: 10_000, timeoutMs: 5000 },
+      },
+    });
+    expect(config.queues).toEqual(new Map());
     expect(config.workers.get('w')).toEqual({ name: 'w', mode: 'managed', argv: ['sleep', '100'], cwd: BASE, stopTimeoutMs: 10_000, restartTimeoutMs: 60_000 });
     const [crash, rule] = config.rules;
     expect(crash).toMatchObject({ name: 'w:down', verifyMs: 10_000, budget: { count: 5, windowMs: 600_000 }, backoff: { initialMs: 1000, maxMs: 300_000, resetAfterMs: 600_000 } });
@@ -169,7 +178,7 @@ describe('parseRulesText: a full valid file', () => {
   });
 
   it('accepts an empty document and a document with empty sections', () => {
-    expect(configOf(parseRulesText('', 'empty.yaml', BASE))).toEqual({ workers: new Map(), rules: [], settings: { intervalMs: 5000 }, files: ['empty.yaml'] });
+    expect(configOf(parseRulesText('', 'empty.yaml', BASE))).toMatchObject({ workers: new Map(), queues: new Map(), rules: [], settings: { intervalMs: 5000 }, files: ['empty.yaml'] });
     expect(configOf(parseRulesText('workers:\nrules:\n', 'empty.yaml', BASE)).rules).toEqual([]);
   });
 
@@ -188,7 +197,7 @@ describe('loadConfig: folders', () => {
     expect([...config.workers.keys()]).toEqual(['demo', 'ingest', 'legacy']);
     // crash rules first, then the user rules in file order
     expect(config.rules.map((rule) => rule.name)).toEqual(['demo:down', 'demo-leak', 'disk-full']);
-    expect(config.settings).toEqual({ intervalMs: 2000, host: 'render-01' });
+    expect(config.settings).toMatchObject({ intervalMs: 2000, host: 'render-01' });
     expect(config.workers.get('demo')).toMatchObject({ cwd: FIXTURES, heartbeat: { file: path.join(FIXTURES, 'state/demo.heartbeat'), staleAfterMs: 10_000 } });
     expect(config.workers.get('legacy')).toMatchObject({ pidFile: path.join(location, 'run/legacy.pid') });
     expect(config.rules[1]!.source).toEqual({ file: path.join(location, 'rules.yaml'), line: 3, col: 5 });
@@ -261,11 +270,11 @@ describe('errors', () => {
       'r.yaml:7:34: rule "r1": rules[0].when: undefined worker "rendr" (workers: demo, nil)',
       'r.yaml:8:10: rule "r1": rules[0].for: expected a duration like "30s" or a count like "3 samples", got "5 minutes"',
       'r.yaml:9:9: rule "r1": rules[0].do: expected at least one step (exec or restart_worker), got an empty list',
-      'r.yaml:13:11: rule "r2": rules[1].do[0].restart: unknown key "restart" (expected one of: exec, restart_worker, attempts)',
+      'r.yaml:13:11: rule "r2": rules[1].do[0].restart: unknown key "restart" (expected one of: exec, restart_worker, clear_cache, archive_files, throttle, scale_out, scale_in, attempts)',
       'r.yaml:14:37: rule "r2": rules[1].do[1].exec.timeout: expected a duration like "60s", got 5 (add a unit: ms, s, m, h or d)',
       'r.yaml:16:9: rule "r2": rules[1].do[2].restart_worker: a step takes exactly one of exec or restart_worker; found both',
       'r.yaml:17:15: rule "r2": rules[1].severity: expected "critical" or "warning", got "crit"',
-      'r.yaml:18:5: rule "r2": rules[1].restart_policy: unknown key "restart_policy" (expected one of: name, when, for, do, verify, budget, backoff, severity, runbook)',
+      'r.yaml:18:5: rule "r2": rules[1].restart_policy: unknown key "restart_policy" (expected one of: name, when, for, do, verify, budget, backoff, severity, runbook, restore_after, schedule, timezone, dry_run)',
     ]);
   });
 

@@ -6,12 +6,19 @@ import type { Config, Rule, WorkerSpec } from '../core/types.js';
 import { buildRules, buildWorkers } from './build-config.js';
 import type { BuiltWorker } from './build-config.js';
 import { checkNames } from './check-names.js';
+import { explainGpuUnavailable, findGpuWarnings, type GpuCheckOptions } from './gpu-warnings.js';
 import { formatDocPath, locatePath, placeIssue, readYamlSource } from './locate.js';
 import type { YamlSource } from './locate.js';
 import { findRuleWarnings } from './rule-warnings.js';
 import { DEFAULTS, buildDocumentSchema } from './schema.js';
 import type { DocumentInput } from './schema.js';
 import { validateWithSchema } from './zod-issues.js';
+import { buildQueues, checkQueueNames, collectQueueNames } from './queues-config.js';
+import { buildSamplingSettings } from './sampling-schema.js';
+import { buildPagingConfig, checkPagingNames } from './paging-schema.js';
+
+/** How the loader looks at this host (for warnings only; a config never depends on it). */
+export type LoadOptions = GpuCheckOptions;
 
 export type LoadResult =
   | { ok: true; config: Config; warnings: ConfigIssue[] }
@@ -28,7 +35,7 @@ export interface RulesText {
 const RULES_FILE = /\.ya?ml$/;
 
 /** Loads one rules file, or every *.yaml / *.yml directly inside a folder (sorted by name). */
-export function loadConfig(location: string): LoadResult {
+export function loadConfig(location: string, options: LoadOptions = {}): LoadResult {
   const failure = (message: string): LoadResult => ({ ok: false, errors: [{ file: location, line: 1, col: 1, path: '', message }], warnings: [] });
   let files: string[];
   try {
@@ -53,19 +60,19 @@ export function loadConfig(location: string): LoadResult {
     }
   }
   if (readErrors.length > 0) return { ok: false, errors: readErrors, warnings: [] };
-  return loadRulesTexts(texts);
+  return loadRulesTexts(texts, options);
 }
 
 /** One document from memory; relative paths resolve against `baseDir` (default: the file's folder). */
-export function parseRulesText(text: string, file: string, baseDir?: string): LoadResult {
-  return loadRulesTexts([{ text, file, baseDir: baseDir ?? path.dirname(path.resolve(file)) }]);
+export function parseRulesText(text: string, file: string, baseDir?: string, options: LoadOptions = {}): LoadResult {
+  return loadRulesTexts([{ text, file, baseDir: baseDir ?? path.dirname(path.resolve(file)) }], options);
 }
 
 /** Validates every document, then checks names across them; builds a Config only when nothing is wrong. */
-export function loadRulesTexts(texts: RulesText[]): LoadResult {
+export function loadRulesTexts(texts: RulesText[], options: LoadOptions = {}): LoadResult {
   const sources = texts.map((entry) => readYamlSource(entry.text, entry.file));
   const warnings = sources.flatMap((source) => source.warnings);
-  const schema = buildDocumentSchema({ workers: collectWorkerNames(sources) });
+  const schema = buildDocumentSchema({ workers: collectWorkerNames(sources), queues: collectQueueNames(sources) });
   const errors: ConfigIssue[] = [];
   const inputs: DocumentInput[] = [];
   for (const source of sources) {
@@ -76,12 +83,16 @@ export function loadRulesTexts(texts: RulesText[]): LoadResult {
     if (result.ok) inputs.push(result.value);
     else errors.push(...result.issues.map((issue) => placeIssue(source, issue)));
   }
-  errors.push(...checkNames(sources));
+  errors.push(...checkNames(sources), ...checkQueueNames(sources), ...checkPagingNames(sources));
   if (errors.length > 0) return { ok: false, errors: sortIssues(errors, texts), warnings };
-  return { ok: true, ...combine(sources, inputs, texts, warnings) };
+  return { ok: true, ...combine(sources, inputs, texts, warnings, options) };
 }
 
-function combine(sources: YamlSource[], inputs: DocumentInput[], texts: RulesText[], warnings: ConfigIssue[]): { config: Config; warnings: ConfigIssue[] } {
+function combine(sources: YamlSource[], inputs: DocumentInput[], texts: RulesText[], warnings: ConfigIssue[], options: LoadOptions): { config: Config; warnings: ConfigIssue[] } {
+  const tick = inputs.find((input) => input.settings)?.settings;
+  const sampling = buildSamplingSettings(tick?.sampling, tick?.interval ?? DEFAULTS.intervalMs);
+  let gpuUnavailable: string | null | undefined;
+  const explainGpu = () => (gpuUnavailable === undefined ? (gpuUnavailable = explainGpuUnavailable(sampling.gpu, options)) : gpuUnavailable);
   const built: BuiltWorker[] = inputs.flatMap((input, i) => buildWorkers(input, { source: sources[i]!, baseDir: texts[i]!.baseDir }));
   const workers = new Map<string, WorkerSpec>(built.map((worker) => [worker.spec.name, worker.spec]));
   const rules: Rule[] = built.flatMap((worker) => (worker.crashRule ? [worker.crashRule] : []));
@@ -90,7 +101,7 @@ function combine(sources: YamlSource[], inputs: DocumentInput[], texts: RulesTex
     const source = sources[i]!;
     buildRules(input, { source, baseDir: texts[i]!.baseDir }).forEach((rule, index) => {
       rules.push(rule);
-      for (const warning of findRuleWarnings(rule, workers)) {
+      for (const warning of [...findRuleWarnings(rule, workers), ...findGpuWarnings(rule, explainGpu)]) {
         const docPath = ['rules', index, ...warning.path];
         ruleWarnings.push({ file: source.file, ...locatePath(source, docPath), rule: rule.name, path: formatDocPath(docPath), message: warning.message });
       }
@@ -100,10 +111,23 @@ function combine(sources: YamlSource[], inputs: DocumentInput[], texts: RulesTex
   const config: Config = {
     workers,
     rules,
-    settings: { intervalMs: settings?.interval ?? DEFAULTS.intervalMs, ...(settings?.host !== undefined ? { host: settings.host } : {}) },
+    settings: {
+      intervalMs: settings?.interval ?? DEFAULTS.intervalMs,
+      ...(settings?.host !== undefined ? { host: settings.host } : {}),
+      ...(settings?.prometheus ? { prometheus: settings.prometheus.listen } : {}),
+      sampling,
+    },
+    queues: new Map(inputs.flatMap((input, i) => buildQueues(input.queues, sources[i]!, texts[i]!.baseDir, sampling))),
+    ...pagingOf(inputs, texts),
     files: texts.map((entry) => entry.file),
   };
   return { config, warnings: [...warnings, ...ruleWarnings] };
+}
+
+/** `paging:` from the one file that has it (checkPagingNames refuses a second). */
+function pagingOf(inputs: DocumentInput[], texts: RulesText[]): Pick<Config, 'paging'> {
+  const index = inputs.findIndex((input) => input.paging);
+  return index < 0 ? {} : { paging: buildPagingConfig(inputs[index]!.paging!, texts[index]!.baseDir) };
 }
 
 function collectWorkerNames(sources: YamlSource[]): Set<string> {

@@ -24,6 +24,8 @@ export type ParseConditionResult = { ok: true; condition: Condition } | { ok: fa
 export interface ConditionContext {
   /** Defined worker names; when given, `worker.NAME.*` must name one of them. */
   workers?: ReadonlySet<string>;
+  /** Defined queue names; when given, `queue.NAME.*` must name one of them. */
+  queues?: ReadonlySet<string>;
   families?: Record<string, MetricFamily>;
 }
 
@@ -39,8 +41,8 @@ export function parseCondition(text: string, context: ConditionContext = {}): Pa
   return parser.parse();
 }
 
-/** Canonical metric keys a condition reads, in order of first use. */
-export function listConditionMetrics(condition: Condition): MetricKey[] {
+/** Canonical metric keys a condition reads, in order of first use (none for a rule without `when:`). */
+export function listConditionMetrics(condition: Condition | undefined): MetricKey[] {
   const keys = new Set<MetricKey>();
   const visit = (node: Condition): void => {
     if (node.kind === 'compare') keys.add(node.metric);
@@ -50,7 +52,7 @@ export function listConditionMetrics(condition: Condition): MetricKey[] {
       visit(node.right);
     }
   };
-  visit(condition);
+  if (condition) visit(condition);
   return [...keys];
 }
 
@@ -172,6 +174,11 @@ class ConditionParser {
     if (kind === 'worker' && workers && !workers.has(label)) {
       const list = workers.size === 0 ? ' (no workers are defined)' : formatSuggestion(label, workers) || ` (workers: ${[...workers].join(', ')})`;
       return `undefined worker "${label}"${list}`;
+    }
+    const queues = this.context.queues;
+    if (kind === 'queue' && queues && !queues.has(label)) {
+      const list = queues.size === 0 ? ' (no queues are defined)' : formatSuggestion(label, queues) || ` (queues: ${[...queues].join(', ')})`;
+      return `undefined queue "${label}"${list}`;
     }
     return undefined;
   }

@@ -4,6 +4,15 @@ import { z } from 'zod';
 import { parseDuration } from '../core/durations.js';
 import { argvField, budgetField, conditionField, countField, describeValue, durationField, holdField, textField, workerRefField } from './fields.js';
 import type { Budget } from './fields.js';
+import { drainField } from './drain-field.js';
+import { cronField, timezoneField } from './schedule-fields.js';
+import { healthField } from './health-field.js';
+import { HEALING_STEP_KEYS, healingStepShape } from './healing-steps.js';
+import { checkHealingReferences, degradationField, replicasField } from './worker-healing.js';
+import { prometheusSettingsSchema } from './prometheus-field.js';
+import { queuesSchema } from './queues-config.js';
+import { pagingSchema } from './paging-schema.js';
+import { samplingSchema } from './sampling-schema.js';
 
 export const WORKER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 export const RULE_NAME = /^[A-Za-z0-9_.:-]+$/;
@@ -67,7 +76,7 @@ const restartPolicySchema = z.union(
 
 const MODE_KEYS = ['start', 'systemd', 'restart'] as const;
 /** Keys that only make sense for one mode. */
-const MODE_ONLY: Record<string, (typeof MODE_KEYS)[number]> = { cwd: 'start', env: 'start', stop_timeout: 'start', restart_policy: 'start', pid_file: 'restart' };
+const MODE_ONLY: Record<string, (typeof MODE_KEYS)[number]> = { cwd: 'start', env: 'start', stop_timeout: 'start', restart_policy: 'start', pid_file: 'restart', replicas: 'start' };
 
 const workerSchema = strictObject(
   {
@@ -78,9 +87,14 @@ const workerSchema = strictObject(
     env: z.record(z.string(), z.union([z.string(), z.number().transform(String)], { error: (issue) => `expected a string value, got ${describeValue(issue.input)}` })).optional(),
     stop_timeout: durationField({ example: '10s' }).optional(),
     heartbeat: strictObject({ file: textField, stale_after: durationField({ example: '30s' }) }, 'a mapping like { file: /run/app.heartbeat, stale_after: 30s }').optional(),
+    health: healthField.optional(),
+    degradation: degradationField.optional(),
+    replicas: replicasField.optional(),
     restart_policy: restartPolicySchema.optional(),
     pid_file: textField.optional(),
     restart_timeout: durationField({ example: '60s' }).default(DEFAULTS.restartTimeoutMs),
+    /** Asked before restart_worker; see drain-field.ts (grace defaults to 30s). */
+    drain: drainField.optional(),
   },
   'a worker with one of start, systemd or restart',
 ).superRefine((worker, ctx) => {
@@ -105,18 +119,20 @@ function stepSchema(workers: ReadonlySet<string>) {
   const exec = z.union([argvField.transform((argv) => ({ argv, timeout: DEFAULTS.execTimeoutMs, worker: undefined })), execObject], {
     error: (issue) => (issue.input === undefined ? undefined : `expected an argv list like [/usr/local/bin/cmd] or { argv: [...], timeout: 30s, worker: NAME }, got ${describeValue(issue.input)}`),
   });
-  return strictObject({ exec: exec.optional(), restart_worker: workerRefField(workers).optional(), attempts: countField.default(1) }, 'a step like { restart_worker: NAME } or { exec: [/usr/local/bin/cmd] }').superRefine((step, ctx) => {
-    const actions = (['exec', 'restart_worker'] as const).filter((key) => step[key] !== undefined);
-    if (actions.length === 0) ctx.addIssue({ code: 'custom', message: 'a step needs exec or restart_worker', params: { kind: ONE_OF_ISSUE } });
-    if (actions.length > 1) ctx.addIssue({ code: 'custom', path: ['restart_worker'], message: 'a step takes exactly one of exec or restart_worker; found both', params: { at: 'key' } });
+  return strictObject({ exec: exec.optional(), restart_worker: workerRefField(workers).optional(), ...healingStepShape(workers), attempts: countField.default(1) }, 'a step like { restart_worker: NAME } or { exec: [/usr/local/bin/cmd] }').superRefine((step, ctx) => {
+    const keys = ['exec', 'restart_worker', ...HEALING_STEP_KEYS] as const;
+    const actions = keys.filter((key) => step[key] !== undefined);
+    if (actions.length === 0) ctx.addIssue({ code: 'custom', message: `a step needs one of ${keys.join(', ')}`, params: { kind: ONE_OF_ISSUE } });
+    if (actions.length > 1) ctx.addIssue({ code: 'custom', path: [actions[1]!], message: actions.length === 2 ? `a step takes exactly one of ${actions.join(' or ')}; found both` : `a step takes exactly one action; found ${actions.join(', ')}`, params: { at: 'key' } });
   }, EVEN_WITH_FIELD_ERRORS);
 }
 
-function ruleSchema(workers: ReadonlySet<string>) {
+function ruleSchema(workers: ReadonlySet<string>, queues?: ReadonlySet<string>) {
   return strictObject(
     {
       name: textField.regex(RULE_NAME, { error: (issue) => `expected a rule name of letters, digits and _ . : -, got ${describeValue(issue.input)}` }),
-      when: conditionField(workers),
+      /** Optional only when `schedule` is given. */
+      when: conditionField(workers, queues).optional(),
       for: holdField.default({ samples: 1 }),
       do: z.array(stepSchema(workers), { error: (issue) => (issue.input === undefined ? undefined : `expected a list of steps, got ${describeValue(issue.input)}`) })
         .min(1, { error: 'expected at least one step (exec or restart_worker), got an empty list' }),
@@ -125,14 +141,31 @@ function ruleSchema(workers: ReadonlySet<string>) {
       backoff: backoffSchema.default(() => ({ initial: DEFAULTS.backoff.initialMs, max: DEFAULTS.backoff.maxMs, reset_after: DEFAULTS.backoff.resetAfterMs })),
       severity: z.enum(['critical', 'warning']).default(DEFAULTS.rule.severity),
       runbook: textField.optional(),
+      /** After throttle or scale_out: how long the rule must stay ok before medic undoes them (default 2m, in the daemon). */
+      restore_after: durationField({ example: '2m', allowZero: true }).optional(),
+      /** A cron expression: the rule runs step 1 at these times (and only if `when`, when given, is true then). */
+      schedule: cronField.optional(),
+      /** IANA zone for `schedule`; defaults to the host's. */
+      timezone: timezoneField.optional(),
+      /** Shadow mode: journal what would have been done, do nothing. Defaults to false. */
+      dry_run: z.boolean().optional(),
     },
     'a rule mapping with name, when and do',
-  );
+  ).superRefine((rule, ctx) => {
+    if (rule.when === undefined && rule.schedule === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['when'], message: 'missing required key "when" (a condition), or a "schedule" (a cron expression), or both', params: { kind: ONE_OF_ISSUE } });
+    }
+    if (rule.timezone !== undefined && rule.schedule === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: '"timezone" only applies to a rule with a schedule:', params: { at: 'key' } });
+    }
+  }, EVEN_WITH_FIELD_ERRORS);
 }
 
 export interface SchemaContext {
   /** Every worker name in the rules location, so rules may refer to workers in other files. */
   workers: ReadonlySet<string>;
+  /** Every queue name in the rules location; when given, `queue.NAME.*` must name one of them. */
+  queues?: ReadonlySet<string>;
 }
 
 export function buildDocumentSchema(context: SchemaContext) {
@@ -140,17 +173,30 @@ export function buildDocumentSchema(context: SchemaContext) {
     z.array(item, { error: (issue) => (issue.input === undefined ? undefined : `expected a list of ${what}, got ${describeValue(issue.input)}`) });
   return strictObject(
     {
-      settings: strictObject({ interval: durationField({ example: '5s' }).default(DEFAULTS.intervalMs), host: textField.optional() }, 'a mapping like { interval: 5s }').optional(),
+      settings: strictObject(
+        {
+          interval: durationField({ example: '5s' }).default(DEFAULTS.intervalMs),
+          host: textField.optional(),
+          /** Off unless given; a bare port listens on 127.0.0.1. */
+          prometheus: prometheusSettingsSchema.optional(),
+          /** Per-source intervals and timeouts; see sampling-schema.ts for the defaults. */
+          sampling: samplingSchema.optional(),
+        },
+        'a mapping like { interval: 5s }',
+      ).optional(),
       workers: z
         .record(z.string().regex(WORKER_NAME, { error: (issue) => `invalid worker name ${describeValue(issue.input)}: use letters, digits, _ and -, starting with a letter or _` }), workerSchema, {
           error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? `expected a mapping of worker names to workers, got ${describeValue(issue.input)}` : undefined),
         })
         .nullable()
         .optional(),
-      rules: listOf(ruleSchema(context.workers), 'rules').nullable().optional(),
+      queues: queuesSchema,
+      /** Routes, reminders, grouping, rate limit, dead-man's switch; see paging-schema.ts for the defaults. */
+      paging: pagingSchema.optional(),
+      rules: listOf(ruleSchema(context.workers, context.queues), 'rules').nullable().optional(),
     },
     'a mapping with settings, workers and rules',
-  );
+  ).superRefine(checkHealingReferences);
 }
 
 export type DocumentInput = z.output<ReturnType<typeof buildDocumentSchema>>;

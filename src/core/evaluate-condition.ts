@@ -20,10 +20,10 @@ export function evaluateCondition(condition: Condition, snapshot: Snapshot): Con
   return { truth, values: Object.fromEntries(values), unknown: [...unknown] };
 }
 
-// Every metric key a condition reads, deduplicated, in the order written.
-export function conditionMetrics(condition: Condition): MetricKey[] {
+// Every metric key a condition reads, deduplicated, in the order written (none for a rule without `when:`).
+export function conditionMetrics(condition: Condition | undefined): MetricKey[] {
   const keys = new Set<MetricKey>();
-  collectMetrics(condition, keys);
+  if (condition) collectMetrics(condition, keys);
   return [...keys];
 }
 

@@ -4,7 +4,7 @@
 //
 // Series notation: one token per tick, 1 s apart starting at at=0. `95` a value, `_` no sample
 // (unknown), `95x3` three ticks of 95. Outcomes: `.` none, `ok`/`fail` an ActionOutcome.
-// Busy: `.` free, `B` worker:w busy with another rule's action.
+// Busy: `.` free, `B` worker:w busy with another rule's action. Paused: `.` no, `P` the rule is paused.
 // Expected rows: `<state kind> <decisions...>` with decisions written `fire@<since>`,
 // `act(<step>,<attempt>)`, `skip:<reason>`, `verified:helped|failed`, `page:<reason>`, `resolved@<since>`.
 import { describe, expect, it } from 'vitest';
@@ -98,14 +98,16 @@ interface Case {
   series: string;
   outcomes?: string;
   busy?: string;
+  paused?: string;
   expect: string[];
   check?: (run: Run) => void;
 }
 
-function runSeries(rule: Rule, series: string, outcomes = '', busy = ''): Run {
+function runSeries(rule: Rule, series: string, outcomes = '', busy = '', paused = ''): Run {
   const values = expand(series);
   const outcomeTokens = expand(outcomes);
   const busyTokens = expand(busy);
+  const pausedTokens = expand(paused);
   let state = initialRuleState();
   const run: Run = { rows: [], states: [], decisions: [] };
   values.forEach((token, i) => {
@@ -115,6 +117,7 @@ function runSeries(rule: Rule, series: string, outcomes = '', busy = ''): Run {
       at,
       snapshot: makeSnapshot(at, token === '_' ? undefined : Number(token)),
       busyTargets: new Set(busyTokens[i] === 'B' ? ['worker:w'] : []),
+      ...(pausedTokens[i] === 'P' ? { paused: true } : {}),
       ...(outcome === 'ok' || outcome === 'fail' ? { outcome: makeOutcome(outcome === 'ok') } : {}),
     };
     // Frozen so that any mutation of `prev` throws (ESM is strict mode).
@@ -439,11 +442,88 @@ const cases: Case[] = [
     series: '95 95',
     expect: ['exhausted fire@0 page:ladder-exhausted', 'exhausted'],
   },
+  // ---- medic pause: observe and journal, never act or page ----
+  {
+    name: 'paused: fires (the incident is journaled), skips once with reason paused, stays firing; acts when the pause ends',
+    series: '95x5',
+    paused: 'P P P . .',
+    expect: ['firing fire@0 skip:paused', 'firing', 'firing', 'acting act(0,1)', 'acting'],
+    check: ({ decisions, states }) => {
+      expect(decisions[0]![1]).toMatchObject({ kind: 'skip', reason: 'paused', detail: 'the rule is paused; step 1/1 held back' });
+      expect(states[2]).toMatchObject({ kind: 'firing', step: 0, attempt: 1, actionTimes: [], streak: 0, lastSkip: 'paused' });
+    },
+  },
+  {
+    name: 'paused while pending: the hold is still counted; fire, then skip instead of act',
+    rule: { hold: { samples: 2 } },
+    series: '95 95 95',
+    paused: 'P P .',
+    expect: ['pending', 'firing fire@0 skip:paused', 'acting act(0,1)'],
+  },
+  {
+    name: 'paused: the problem clears during the pause → resolved, nothing was done',
+    series: '95 95 50 50',
+    paused: 'P P P P',
+    expect: ['firing fire@0 skip:paused', 'firing', 'ok resolved@0', 'ok'],
+  },
+  {
+    name: 'paused during an action: the running action finishes and is verified; the next attempt is held',
+    rule: { ladder: [{ action: { type: 'restart_worker', worker: 'w' }, attempts: 2 }] },
+    series: '95x5',
+    outcomes: '. fail',
+    paused: '. P P . .',
+    expect: ['acting fire@0 act(0,1)', 'firing verified:failed skip:paused', 'firing', 'acting act(0,2)', 'acting'],
+  },
+  {
+    name: 'paused: a page the ladder would send is held (skip paused) and sent when the pause ends',
+    series: '95x6',
+    outcomes: '. fail',
+    paused: '. P P P . .',
+    expect: ['acting fire@0 act(0,1)', 'exhausted verified:failed skip:paused', 'exhausted', 'exhausted', 'exhausted page:ladder-exhausted', 'exhausted'],
+    check: ({ decisions, states }) => {
+      expect(decisions[1]![1]).toMatchObject({ kind: 'skip', reason: 'paused', detail: 'page held while paused: tried 1 step; the condition still holds; last action failed: restart-worker failed with exit code 1' });
+      expect(states[2]).toMatchObject({ kind: 'exhausted', reason: 'ladder-exhausted', heldPage: 'tried 1 step; the condition still holds; last action failed: restart-worker failed with exit code 1' });
+      expect(states[2]).not.toHaveProperty('pagedAt');
+      expect(decisions[4]![0]).toMatchObject({ kind: 'page', reason: 'ladder-exhausted', detail: 'tried 1 step; the condition still holds; last action failed: restart-worker failed with exit code 1' });
+      expect(states[4]).toMatchObject({ kind: 'exhausted', pagedAt: 4000 });
+      expect(states[4]).not.toHaveProperty('heldPage');
+    },
+  },
+  {
+    name: 'paused: a held page is dropped when the problem clears before the pause ends',
+    series: '95 95 50 50',
+    outcomes: '. fail',
+    paused: '. P P .',
+    expect: ['acting fire@0 act(0,1)', 'exhausted verified:failed skip:paused', 'ok resolved@0', 'ok'],
+  },
+  {
+    name: 'paused: a held page goes out after the pause even while the metric is unknown (the incident is still open)',
+    series: '95 95 _ _',
+    outcomes: '. fail',
+    paused: '. P P .',
+    expect: ['acting fire@0 act(0,1)', 'exhausted verified:failed skip:paused', 'exhausted', 'exhausted page:ladder-exhausted'],
+  },
+  {
+    name: 'paused: the budget page waits for the end of the pause too',
+    rule: { ladder: [{ action: { type: 'restart_worker', worker: 'w' }, attempts: 5 }], budget: { count: 1, windowMs: 60_000 } },
+    series: '95x4',
+    outcomes: '. fail',
+    paused: '. P P .',
+    expect: ['acting fire@0 act(0,1)', 'firing verified:failed skip:paused', 'firing', 'exhausted page:budget-spent'],
+  },
+  {
+    name: 'paused: a backoff that ran out during the pause lets the rule act as soon as it ends',
+    rule: { ladder: [{ action: { type: 'restart_worker', worker: 'w' }, attempts: 2 }], backoff: { initialMs: 2000, maxMs: 60_000, resetAfterMs: 60_000 } },
+    series: '95x6',
+    outcomes: '. fail',
+    paused: '. P P P . .',
+    expect: ['acting fire@0 act(0,1)', 'firing verified:failed skip:paused', 'firing', 'firing', 'acting act(0,2)', 'acting'],
+  },
 ];
 
 describe('evaluateRule: transitions', () => {
   it.each(cases)('$name', (testCase) => {
-    const run = runSeries(makeRule(testCase.rule), testCase.series, testCase.outcomes, testCase.busy);
+    const run = runSeries(makeRule(testCase.rule), testCase.series, testCase.outcomes, testCase.busy, testCase.paused);
     expect(run.rows).toEqual(testCase.expect);
     checkInvariants(run);
     testCase.check?.(run);
@@ -531,6 +611,13 @@ describe('evaluateRule: details and purity', () => {
     const stay = evaluateRule(makeRule(), next, { at: 11_000, snapshot: makeSnapshot(11_000, 95), busyTargets: new Set() }).next;
     expect(stay).not.toBe(next);
     expect(stay.actionTimes).not.toBe(next.actionTimes);
+  });
+
+  it('a rule that runs on its schedule only (no when:) is left alone: the daemon runs it from cron', () => {
+    const { when: _when, ...scheduled } = makeRule({ schedule: { cron: '0 3 * * *' }, whenText: '' });
+    const prev = initialRuleState();
+    const result = evaluateRule(scheduled, prev, { at: 0, snapshot: makeSnapshot(0, 99), busyTargets: new Set() });
+    expect(result).toEqual({ next: prev, decisions: [], condition: { truth: false, values: {}, unknown: [] } });
   });
 
   it('exhausted states saved without pagedAt re-arm a window after the incident start', () => {

@@ -6,6 +6,7 @@
 import { backoffDelayMs, recentActionTimes } from './backoff.js';
 import { formatDuration } from './durations.js';
 import { evaluateCondition, type ConditionResult } from './evaluate-condition.js';
+import { healingTarget } from './action-specs.js';
 import type { ActionSpec, Decision, PageReason, Rule, RuleMemory, RuleState, SkipReason, Tick } from './types.js';
 
 export { backoffDelayMs } from './backoff.js';
@@ -30,10 +31,13 @@ export function initialRuleState(): RuleState {
 // The resource an action works on, so two rules never restart the same worker at once.
 export function actionTarget(action: ActionSpec): string | null {
   if (action.type === 'restart_worker') return `worker:${action.worker}`;
-  return action.worker !== undefined ? `worker:${action.worker}` : null;
+  if (action.type === 'exec') return action.worker !== undefined ? `worker:${action.worker}` : null;
+  return healingTarget(action);
 }
 
 export function evaluateRule(rule: Rule, prev: RuleState, tick: Tick): { next: RuleState; decisions: Decision[]; condition: ConditionResult } {
+  // A rule that runs on its schedule only has nothing to observe; the daemon runs it from cron.
+  if (!rule.when) return { next: prev, decisions: [], condition: { truth: false, values: {}, unknown: [] } };
   const condition = evaluateCondition(rule.when, tick.snapshot);
   const ctx: Context = { rule, tick, at: tick.at, condition, decisions: [] };
   return { next: step(ctx, prev), decisions: ctx.decisions, condition };
@@ -68,6 +72,7 @@ function step(ctx: Context, prev: RuleState): RuleState {
       return stepVerifying(ctx, prev, mem);
     case 'exhausted':
       if (truth === false) return resolve(ctx, mem, prev.since);
+      if (prev.heldPage !== undefined) return releaseHeldPage(ctx, prev, mem);
       // One page per budget window while the problem persists: re-arm a window after the page.
       if (truth === true && ctx.at - (prev.pagedAt ?? prev.since) >= ctx.rule.budget.windowMs) {
         return tryAct(ctx, { ...mem, lastSkip: null, kind: 'firing', since: prev.since, step: 0, attempt: 1, waitUntil: ctx.at });
@@ -115,11 +120,15 @@ function advance(ctx: Context, mem: RuleMemory, pos: Position, failure?: string)
   return exhaust(ctx, mem, pos.since, 'ladder-exhausted', `tried ${steps}; the condition still holds${last}`);
 }
 
-// Checks, in order: budget (page), backoff, busy target (skip); otherwise act.
+// Checks, in order: pause (skip), budget (page), backoff, busy target (skip); otherwise act.
 function tryAct(ctx: Context, firing: Firing): RuleState {
   const { rule, at } = ctx;
   const actionTimes = recentActionTimes(firing.actionTimes, at, rule.budget.windowMs);
   const mem: RuleMemory = { ...memoryOf(firing), actionTimes };
+  // Paused first: a pause holds the budget page too, and the backoff still runs when it ends.
+  if (ctx.tick.paused) {
+    return { ...firing, ...skip(ctx, mem, 'paused', `the rule is paused; step ${firing.step + 1}/${rule.ladder.length} held back`) };
+  }
   const rung = rule.ladder[firing.step];
   if (!rung) return exhaust(ctx, mem, firing.since, 'ladder-exhausted', 'the rule has no actions; the condition still holds');
   if (actionTimes.length >= rule.budget.count) {
@@ -150,8 +159,20 @@ function tryAct(ctx: Context, firing: Firing): RuleState {
 }
 
 function exhaust(ctx: Context, mem: RuleMemory, since: number, reason: PageReason, detail: string): RuleState {
+  if (ctx.tick.paused) {
+    // Journaled every time (not deduplicated): it is the record of a page that did not go out.
+    emit(ctx, { kind: 'skip', rule: ctx.rule.name, reason: 'paused', detail: `page held while paused: ${detail}` });
+    return { ...mem, lastSkip: 'paused', kind: 'exhausted', since, reason, heldPage: detail };
+  }
   emit(ctx, { kind: 'page', rule: ctx.rule.name, reason, detail });
   return { ...mem, lastSkip: null, kind: 'exhausted', since, reason, pagedAt: ctx.at };
+}
+
+// The pause that held the page has ended and the problem is still there (or unknown): page now.
+function releaseHeldPage(ctx: Context, prev: StateOf<'exhausted'>, mem: RuleMemory): RuleState {
+  if (ctx.tick.paused) return { ...prev, ...mem };
+  emit(ctx, { kind: 'page', rule: ctx.rule.name, reason: prev.reason, detail: prev.heldPage ?? '' });
+  return { ...mem, lastSkip: null, kind: 'exhausted', since: prev.since, reason: prev.reason, pagedAt: ctx.at };
 }
 
 function resolve(ctx: Context, mem: RuleMemory, since: number): RuleState {

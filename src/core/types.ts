@@ -1,5 +1,9 @@
 // The vocabulary every layer shares. Pure data: no I/O, no clocks, no libraries.
 // Times are epoch milliseconds (`at`), durations carry their unit in the name (`verifyMs`).
+import type { DegradationChannel, HealingActionSpec, ReplicaRange } from './action-specs.js';
+
+// The one type that lives beside its zod schema (erased at build time, so core still imports no code).
+import type { QueueSpec } from '../samplers/queue/spec.js';
 
 /** A metric key in canonical form: `cpu.usage_pct`, `disk[/var].free`, `worker.render.rss`. */
 export type MetricKey = string;
@@ -34,22 +38,39 @@ export type Truth = true | false | 'unknown';
 
 // ---- Workers ---------------------------------------------------------------------------------
 
+/** Probes of a worker's own answer, beside its process. Either or both. */
+export interface WorkerHealthSpec {
+  /** GET `url`; healthy when the status is `expectStatus` (any 2xx when absent) within `timeoutMs`. */
+  http?: { url: string; timeoutMs: number; expectStatus?: number };
+  /** Healthy when a TCP connection to host:port opens within `timeoutMs`. */
+  tcp?: { host: string; port: number; timeoutMs: number };
+}
+
 export type WorkerSpec = {
   name: string;
   heartbeat?: { file: string; staleAfterMs: number };
+  /** Where throttle publishes the degradation level for this worker. */
+  degradation?: DegradationChannel;
+  health?: WorkerHealthSpec;
+  /** Asked before restart_worker: finish the in-flight job, then restart (after at most graceMs). */
+  drain?: DrainSpec;
   /** Time a restart may take before it is killed. */
   restartTimeoutMs: number;
 } & (
-  | { mode: 'managed'; argv: string[]; cwd?: string; env?: Record<string, string>; stopTimeoutMs: number }
+  | { mode: 'managed'; argv: string[]; cwd?: string; env?: Record<string, string>; stopTimeoutMs: number; replicas?: ReplicaRange }
   | { mode: 'systemd'; unit: string }
   | { mode: 'command'; restartArgv: string[]; pidFile?: string }
 );
+
+/** A signal (then medic waits for the worker to exit), or a command or HTTP POST (then medic waits for it to return). */
+export type DrainSpec = { graceMs: number } & ({ kind: 'signal'; signal: string } | { kind: 'command'; argv: string[] } | { kind: 'http'; url: string });
 
 // ---- Actions ---------------------------------------------------------------------------------
 
 export type ActionSpec =
   | { type: 'restart_worker'; worker: string }
-  | { type: 'exec'; argv: string[]; timeoutMs: number; worker?: string };
+  | { type: 'exec'; argv: string[]; timeoutMs: number; worker?: string }
+  | HealingActionSpec;
 
 /** One flat shape for success and failure, like execa with `reject: false`. */
 export interface ActionOutcome {
@@ -80,14 +101,21 @@ export interface LadderStep {
 
 export interface Rule {
   name: string;
-  /** The `when:` text as written, for messages. */
+  /** The `when:` text as written, for messages ('' for a rule that runs on its schedule only). */
   whenText: string;
-  when: Condition;
+  /** Absent only on a scheduled rule without `when:`. */
+  when?: Condition;
+  /** Runs step 1 of the ladder at each cron tick (only while `when` is true, when there is one) instead of on the condition. */
+  schedule?: RuleSchedule;
+  /** Shadow mode: every decision is journaled as "would have"; nothing is executed. */
+  dryRun?: boolean;
   /** Consecutive true samples, or a duration the condition must hold, before firing. */
   hold: { samples: number } | { ms: number };
   ladder: LadderStep[];
   /** After an action succeeds, how long the condition must stay clear to count as recovered. */
   verifyMs: number;
+  /** After a throttle or scale_out, how long the rule must stay ok before medic undoes it. Default 2m. */
+  restoreAfterMs?: number;
   /** At most `count` actions in any `windowMs`; past that medic stops acting and pages. */
   budget: { count: number; windowMs: number };
   /** Delay before a repeated action grows from initialMs, doubling to maxMs; resets after resetAfterMs healthy. */
@@ -100,12 +128,80 @@ export interface Rule {
   source?: { file: string; line: number; col: number };
 }
 
+/** A node-cron expression (5 fields, or 6 with seconds first) and an IANA time zone (default: the host's). */
+export interface RuleSchedule {
+  cron: string;
+  timezone?: string;
+}
+
 export interface Config {
   workers: Map<string, WorkerSpec>;
   rules: Rule[];
-  settings: { intervalMs: number; host?: string };
+  settings: {
+    intervalMs: number;
+    host?: string;
+    /** Opt-in Prometheus endpoint (`/metrics`); absent when off, the default. */
+    prometheus?: { host: string; port: number };
+    /** How often, and how long, each sampling source is read (defaults filled in). */
+    sampling: SamplingSettings;
+  };
+  /** Named queues (`queues:` in the rules), with interval and timeout defaults filled in. */
+  queues: Map<string, QueueSpec>;
+  /** `paging:` in the rules, defaults filled in; absent when no file has one (then the environment decides). */
+  paging?: PagingConfig;
   /** Files the config came from. */
   files: string[];
+}
+
+// ---- Paging ----------------------------------------------------------------------------------
+
+/** Where pages go. Names where the secret is (an environment variable or a file), never the URL itself. */
+export interface PageTarget {
+  webhookEnv?: string;
+  webhookFile?: string;
+  /** A channel for the bot token (`paging.slack_bot`); preferred over the webhook when the token is set. */
+  channel?: string;
+}
+
+/** Pages of these rules, or of this severity, go to this target. */
+export interface PageRoute extends PageTarget {
+  name: string;
+  rules?: string[];
+  severity?: Severity;
+}
+
+export interface PagingConfig {
+  /** Absent: MEDIC_SLACK_WEBHOOK_URL / MEDIC_SLACK_WEBHOOK_FILE. */
+  default?: PageTarget;
+  /** A rule's own route wins over a severity route, which wins over the default. */
+  routes: PageRoute[];
+  /** Environment variable holding the bot token. Defaults to MEDIC_SLACK_BOT_TOKEN. */
+  botTokenEnv: string;
+  /** A still-open incident is paged again this often, and not sooner. Defaults to 4h. */
+  reminderMs: number;
+  /** Pages within this window of the first go out as one message. Defaults to 30s; 0 sends each alone. */
+  groupWindowMs: number;
+  /** At most `count` paging messages in any `windowMs`. Defaults to 20 per 1h. */
+  rateLimit: { count: number; windowMs: number };
+  /** How often medic checks that it can still write its state folder. Defaults to 30s. */
+  storageProbeMs: number;
+  /** A dead-man's switch pinged after successful ticks, at most every `everyMs`. */
+  deadman?: { urlEnv: string; everyMs: number; method: 'GET' | 'POST' };
+}
+
+/** How often one sampling source is read, and how long one read may take before it is given up. */
+export interface SourceTiming {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface SamplingSettings {
+  /** cpu, memory, disk, workers: read in the tick, at most once per intervalMs. Defaults: settings.interval, 5 s. */
+  host: SourceTiming;
+  /** nvidia-smi, in the background. Defaults: 15 s, 5 s, `auto` (only when `command` is on PATH), `nvidia-smi`. */
+  gpu: SourceTiming & { enabled: 'auto' | boolean; command: string };
+  /** Queues without their own interval/timeout. Defaults: 10 s, 5 s. */
+  queues: SourceTiming;
 }
 
 // ---- Engine ----------------------------------------------------------------------------------
@@ -139,6 +235,8 @@ export type RuleState = RuleMemory &
         reason: PageReason;
         /** When the page went out; the rule re-arms one budget window later. Absent in older saved states (then `since`). */
         pagedAt?: number;
+        /** The page's detail while a pause holds it back; it goes out when the pause ends (if the problem persists). */
+        heldPage?: string;
       }
   );
 
@@ -160,4 +258,6 @@ export interface Tick {
   outcome?: ActionOutcome;
   /** Action targets (`worker:NAME`) that another rule's action is using right now. */
   busyTargets: ReadonlySet<string>;
+  /** `medic pause`: the rule observes and journals but neither acts nor pages. Absent means false. */
+  paused?: boolean;
 }

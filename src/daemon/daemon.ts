@@ -11,18 +11,24 @@ import { formatConfigIssue } from '../core/errors.js';
 import { formatValues } from '../core/format-metric.js';
 import { loadConfig } from '../config/load-config.js';
 import { Journal } from '../journal/journal.js';
-import { Outbox } from '../pager/outbox.js';
-import { createSlackSender } from '../pager/slack-sender.js';
-import { readWebhookUrl, redactSecrets } from '../pager/webhook-url.js';
+import { Pager } from '../pager/pager.js';
 import { describeAction, runAction } from '../actions/run-action.js';
 import { killAllCommands } from '../actions/run-command.js';
 import { Supervisor, type ManagedWorkerSpec } from '../supervisor/supervisor.js';
-import { HostSampler } from '../samplers/sample-host.js';
+import { SamplingScheduler } from '../samplers/sampling-scheduler.js';
+import { snapshotForRule } from './verify-snapshot.js';
 import { buildPageContent } from './page-content.js';
 import { carryRuleRuntimes, restoreRuleRuntimes, type RuleRuntime } from './rule-runtime.js';
 import { createNotifier, type Notifier } from './sd-notify.js';
 import { probeWorkers } from './worker-probes.js';
+import { Healing } from './healing.js';
 import type { Logger } from './logger.js';
+import { buildDaemonStatus, type DaemonStatus } from './daemon-status.js';
+import { LiveView } from './live-view.js';
+import { PauseWatch } from './pause-watch.js';
+import { RuleScheduler } from './rule-scheduler.js';
+import { ScheduledRunner } from './scheduled-run.js';
+import { isDryRun, journalDryAction, journalWouldFire, journalWouldPage } from './shadow.js';
 
 export interface DaemonOptions {
   rulesPath: string;
@@ -30,6 +36,8 @@ export interface DaemonOptions {
   logger: Logger;
   env?: NodeJS.ProcessEnv;
   now?: () => number;
+  /** `medic run --dry-run`: every rule in shadow mode (decisions journaled as "would have", nothing executed). */
+  dryRun?: boolean;
 }
 
 export class Daemon {
@@ -40,8 +48,12 @@ export class Daemon {
   /** Restarts of systemd and command workers; managed workers count their own. */
   private readonly restarts = new Map<string, number>();
   private readonly supervisor: Supervisor;
-  private readonly sampler: HostSampler;
-  private readonly outbox: Outbox;
+  /** Throttles, scaling and replicas: what the healing actions did and must undo. */
+  private readonly healing: Healing;
+  /** Host in the tick; GPU and queues in the background, each on its own interval. */
+  private readonly sampler: SamplingScheduler;
+  /** Routes, outbox, reminders, follow-ups, dead-man's switch, direct pages when the journal fails. */
+  private readonly pager: Pager;
   private readonly notifier: Notifier;
   private readonly host: string;
   private timer: NodeJS.Timeout | undefined;
@@ -51,6 +63,13 @@ export class Daemon {
   private stopping = false;
   private lastTickEndedAt = 0;
   private lastSnapshot: Snapshot | undefined;
+  private startedAt = 0;
+  /** Status socket and Prometheus endpoint; from begin() to stop(). */
+  private live: LiveView | undefined;
+  /** `medic pause` / `medic resume`, read from the journal at each tick. */
+  private readonly pauses: PauseWatch;
+  /** Rules with a `schedule:` run from node-cron, not from the tick. */
+  private readonly scheduler: RuleScheduler;
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -62,27 +81,32 @@ export class Daemon {
     this.config = config;
     this.host = config.settings.host ?? hostname();
     this.runtimes = restoreRuleRuntimes(journal, config.rules, this.now());
+    this.pauses = new PauseWatch(journal, log);
+    this.scheduler = this.createScheduler();
     this.supervisor = new Supervisor({
       stateDir: options.stateDir,
       now: () => this.now(),
       onOutput: (worker, stream, line) => log.info({ worker, stream }, line),
     });
+    this.healing = new Healing({ stateDir: options.stateDir, supervisor: this.supervisor, journal, logger: log, now: () => this.now() });
     this.supervisor.on('exit', (name: string, exit: { code: number | null; signal: string | null; expected?: boolean }) => {
       if (exit.expected) return;
       log.warn({ worker: name, code: exit.code, signal: exit.signal }, `worker ${name} exited (${exit.signal ?? `code ${exit.code}`})`);
       this.requestTick();
     });
-    this.sampler = new HostSampler({
-      diskPaths: () => diskPathsOf(this.config.rules),
-      workerProbes: () => probeWorkers(this.config.workers.values(), { supervisor: this.supervisor, restarts: this.restarts }),
-    });
-    const webhook = readWebhookUrl(env);
-    const secrets = webhook && 'url' in webhook ? [webhook.url] : [];
-    if (webhook && 'error' in webhook) log.error(`paging disabled: ${webhook.error}`);
-    if (!webhook) log.warn('no Slack webhook configured (MEDIC_SLACK_WEBHOOK_URL or MEDIC_SLACK_WEBHOOK_FILE): pages are journaled and logged only');
-    this.outbox = new Outbox(journal, webhook && 'url' in webhook ? createSlackSender(webhook.url) : null, {
+    this.sampler = new SamplingScheduler({
+      config,
       now: () => this.now(),
-      log: (level, message, data) => log[level](data ?? {}, redactSecrets(message, secrets)),
+      log: (level, message, data) => log[level](data ?? {}, message),
+      host: {
+        diskPaths: () => diskPathsOf(this.config.rules),
+        workerProbes: async () => [...(await probeWorkers(this.config.workers.values(), { supervisor: this.supervisor, restarts: this.restarts })), ...this.healing.probes(this.config)],
+      },
+    });
+    this.pager = new Pager({
+      journal, paging: config.paging, env, host: this.host, stateDir: options.stateDir, now: () => this.now(),
+      log: (level, message, data) => log[level](data ?? {}, message),
+      isPaused: (rule) => this.pauses.isPaused(rule),
     });
     this.notifier = createNotifier(env, (error) => log.warn(`sd_notify failed: ${error.message}`));
   }
@@ -115,10 +139,23 @@ export class Daemon {
     log.info(`medic started: ${rules.length} rule(s), ${workers.size} worker(s), sampling every ${this.config.settings.intervalMs} ms`);
     for (const spec of managedWorkers(workers.values())) {
       const outcome = await this.supervisor.start(spec);
+      const reclaimed = outcome.details?.reclaimedPid;
+      if (reclaimed !== undefined) {
+        const message = `stopped worker ${spec.name} (pid ${String(reclaimed)}) left running by a previous medic`;
+        this.journal.event({ at: this.now(), kind: 'worker-reclaimed', message, data: { worker: spec.name, pid: reclaimed } });
+        log.warn(message);
+      }
       if (outcome.ok) log.info(`started worker ${spec.name} (pid ${String(outcome.details?.pid)})`);
       else log.error(`could not start worker ${spec.name}: ${outcome.message}`);
     }
+    await this.healing.begin(this.config);
+    this.startedAt = this.now();
+    this.live = await LiveView.start({ stateDir: this.options.stateDir, prometheus: this.config.settings.prometheus, source: this, log });
+    await this.sampler.start();
+    if (this.options.dryRun) this.journal.event({ at: this.now(), kind: 'dry-run', message: 'dry run: every decision is journaled as "would have"; nothing is executed' });
+    if (this.options.dryRun) log.warn('dry run: every decision is journaled as "would have"; nothing is executed');
     this.requestTick();
+    this.scheduler.sync(this.config.rules);
     this.startWatchdog();
     this.notifier.notify('READY=1');
   }
@@ -135,6 +172,15 @@ export class Daemon {
     return this.lastSnapshot;
   }
 
+  /** The live view the status socket answers and `medic diagnose` shows. */
+  status(): DaemonStatus {
+    return buildDaemonStatus({
+      host: this.host, startedAt: this.startedAt, at: this.now(), intervalMs: this.config.settings.intervalMs,
+      rules: this.config.rules, runtimes: this.runtimes, snapshot: this.lastSnapshot, busyTargets: this.busyTargets,
+      outbox: this.journal.pageStats(), prometheusUrl: this.live?.prometheusUrl ?? null,
+    });
+  }
+
   /** SIGHUP: new rules replace the old only when they are valid; rule states carry over. */
   async reload(): Promise<boolean> {
     const log = this.options.logger;
@@ -148,7 +194,10 @@ export class Daemon {
     }
     this.config = loaded.config;
     this.runtimes = carryRuleRuntimes(this.runtimes, loaded.config.rules);
-    await this.supervisor.reconcile(managedWorkers(loaded.config.workers.values()));
+    this.scheduler.sync(loaded.config.rules);
+    this.sampler.reconfigure(loaded.config);
+    this.pager.reconfigure(loaded.config.paging);
+    await this.supervisor.reconcile([...managedWorkers(loaded.config.workers.values()), ...this.healing.replicaSpecs(loaded.config)]);
     this.journal.event({ at: this.now(), kind: 'reload', message: `rules reloaded: ${loaded.config.rules.length} rule(s)` });
     log.info(`rules reloaded: ${loaded.config.rules.length} rule(s), ${loaded.config.workers.size} worker(s)`);
     this.requestTick();
@@ -163,9 +212,16 @@ export class Daemon {
     clearInterval(this.watchdogTimer);
     const log = this.options.logger;
     log.info('medic stopping');
+    this.scheduler.stop();
+    await this.live?.close();
     await killAllCommands();
+    await this.scheduler.idle();
+    await this.sampler.close();
+    await this.healing.stop(this.config);
     await this.supervisor.stopAll();
     await Promise.allSettled([...this.inFlight]);
+    // A send in flight is marked in the journal before it closes: a restart must not send it twice.
+    await this.pager.stop();
     this.saveStates();
     this.journal.event({ at: this.now(), kind: 'stop', message: 'medic stopped' });
     this.journal.close();
@@ -197,6 +253,7 @@ export class Daemon {
       } while (this.tickAgain && !this.stopping);
     } catch (error) {
       this.options.logger.error({ err: error }, 'tick failed');
+      this.pager.noteError(error, this.now());
     } finally {
       this.ticking = false;
       this.scheduleNextTick();
@@ -205,20 +262,23 @@ export class Daemon {
 
   private async tick(): Promise<void> {
     const at = this.now();
-    const snapshot = await this.sampler.sample(at);
+    const snapshot = this.healing.decorate(await this.sampler.snapshot(at), this.config);
     if (this.stopping) return;
     this.lastSnapshot = snapshot;
+    this.pauses.refresh(this.config.rules, at);
     for (const rule of this.config.rules) {
+      if (rule.schedule) continue; // run by the scheduler, at its cron times
       const runtime = this.runtimes.get(rule.name)!;
       const outcome = runtime.outcome;
       runtime.outcome = undefined;
-      const result = evaluateRule(rule, runtime.state, { at, snapshot, busyTargets: this.busyTargets, ...(outcome ? { outcome } : {}) });
+      const result = evaluateRule(rule, runtime.state, { at, snapshot: snapshotForRule(snapshot, rule, runtime.state), busyTargets: this.busyTargets, paused: this.pauses.isPaused(rule.name), ...(outcome ? { outcome } : {}) });
       runtime.state = result.next;
       for (const decision of result.decisions) this.carryOut(rule, runtime, decision, result.condition, at, result.decisions);
     }
     this.saveStates();
+    this.healing.afterTick(at, this.config, this.runtimes);
     this.lastTickEndedAt = this.now();
-    void this.outbox.drain(this.now()).catch((error: unknown) => this.options.logger.error({ err: error }, 'paging failed'));
+    void this.pager.afterTick(this.now()).then((result) => this.live?.countPages(result));
   }
 
   private carryOut(rule: Rule, runtime: RuleRuntime, decision: Decision, condition: ConditionResult, at: number, all: Decision[]): void {
@@ -227,6 +287,7 @@ export class Daemon {
     switch (decision.kind) {
       case 'fire': {
         runtime.incidentId = this.journal.openIncident({ rule: rule.name, severity: rule.severity, at, trigger: condition.values, whenText: rule.whenText });
+        if (isDryRun(rule, this.options.dryRun)) journalWouldFire(this.journal, rule, runtime.incidentId, at);
         log.warn(`rule ${rule.name} fired: ${rule.whenText} (${formatValues(condition.values)})`);
         return;
       }
@@ -234,25 +295,34 @@ export class Daemon {
         this.startAction(rule, runtime, decision, at);
         return;
       case 'skip': {
-        this.journal.event({ at, kind: 'skip', rule: rule.name, incidentId, message: `not acting: ${decision.reason}: ${decision.detail}`, data: { reason: decision.reason } });
-        log.info(`rule ${rule.name}: not acting (${decision.reason}): ${decision.detail}`);
+        const detail = decision.reason === 'paused' ? `${decision.detail} (${this.pauses.describe(rule.name)})` : decision.detail;
+        this.journal.event({ at, kind: 'skip', rule: rule.name, incidentId, message: `not acting: ${decision.reason}: ${detail}`, data: { reason: decision.reason } });
+        log.info(`rule ${rule.name}: not acting (${decision.reason}): ${detail}`);
         return;
       }
       case 'verified': {
-        const message = decision.helped ? `step ${decision.step + 1} helped` : `step ${decision.step + 1} did not help: ${decision.detail}`;
+        const dry = isDryRun(rule, this.options.dryRun) ? 'dry run: ' : '';
+        const message = dry + (decision.helped ? `step ${decision.step + 1} helped` : `step ${decision.step + 1} did not help: ${decision.detail}`);
         this.journal.event({ at, kind: 'verify', rule: rule.name, incidentId, message, data: { helped: decision.helped, step: decision.step } });
         (decision.helped ? log.info : log.warn).call(log, `rule ${rule.name}: ${message}`);
         return;
       }
       case 'page': {
+        if (isDryRun(rule, this.options.dryRun)) {
+          journalWouldPage(this.journal, rule, incidentId, at, decision.reason, decision.detail);
+          log.warn(`rule ${rule.name}: dry run: would have paged on-call (${decision.reason}): ${decision.detail}`);
+          return;
+        }
         const content = buildPageContent({ journal: this.journal, rule, host: this.host, incidentId, reason: decision.reason, detail: decision.detail, values: condition.values, at });
-        this.outbox.enqueue(content, at);
-        log.error(`rule ${rule.name}: auto-recovery failed (${decision.reason}): ${decision.detail}; paging on-call`);
+        const paged = this.pager.page(content, at);
+        if (paged === 'deduplicated') log.warn(`rule ${rule.name}: auto-recovery failed again (${decision.reason}); on-call was paged recently, no new page`);
+        else log.error(`rule ${rule.name}: auto-recovery failed (${decision.reason}): ${decision.detail}; paging on-call`);
         return;
       }
       case 'resolved': {
         const recovered = all.some((d) => d.kind === 'verified' && d.helped);
         if (incidentId !== null) this.journal.closeIncident(incidentId, at, recovered ? 'recovered' : 'cleared');
+        this.pager.resolved({ incidentId, at, recovered });
         log.info(`rule ${rule.name}: ${recovered ? 'recovered' : 'condition cleared'} after ${Math.round((at - decision.since) / 1000)} s`);
         runtime.incidentId = null;
         return;
@@ -264,6 +334,12 @@ export class Daemon {
     const log = this.options.logger.child({ rule: rule.name });
     const target = actionTarget(decision.action);
     const description = describeAction(decision.action);
+    if (isDryRun(rule, this.options.dryRun)) {
+      // Not executed; the engine gets an ok outcome on the next tick, as if it had worked.
+      runtime.outcome = journalDryAction(this.journal, { incidentId: runtime.incidentId, rule: rule.name, step: decision.step, attempt: decision.attempt, action: decision.action, target, description, at });
+      log.warn(`rule ${rule.name}: dry run: step ${decision.step + 1} attempt ${decision.attempt}: would have run ${description}`);
+      return;
+    }
     // Journaled before it runs: a kill -9 from here on leaves a 'running' row to mark interrupted.
     const actionId = this.journal.startAction({
       incidentId: runtime.incidentId, rule: rule.name, step: decision.step, attempt: decision.attempt,
@@ -271,10 +347,11 @@ export class Daemon {
     });
     log.warn(`rule ${rule.name}: step ${decision.step + 1} attempt ${decision.attempt}: ${description}`);
     if (target) this.busyTargets.add(target);
-    const running = runAction(decision.action, { workers: this.config.workers, supervisor: this.supervisor })
+    const running = runAction(decision.action, { workers: this.config.workers, supervisor: this.supervisor, rule: rule.name, healing: this.healing.deps() })
       .then((outcome) => {
         if (this.stopping) return;
         this.journal.finishAction(actionId, outcome, this.now());
+        this.live?.countAction(rule.name, decision.action.type, outcome.status);
         if (decision.action.type === 'restart_worker' && outcome.ok) this.countRestart(decision.action.worker);
         (outcome.ok ? log.info : log.error).call(log, `rule ${rule.name}: ${outcome.message}`);
         const current = this.runtimes.get(rule.name);
@@ -284,9 +361,29 @@ export class Daemon {
       .finally(() => {
         if (target) this.busyTargets.delete(target);
         this.inFlight.delete(running);
+        this.sampler.requestRefresh();
         this.requestTick();
       });
     this.inFlight.add(running);
+  }
+
+  private createScheduler(): RuleScheduler {
+    const runner = new ScheduledRunner({
+      journal: this.journal,
+      logger: this.options.logger,
+      now: () => this.now(),
+      snapshot: () => this.lastSnapshot,
+      maxSnapshotAgeMs: 3 * this.config.settings.intervalMs + 5000,
+      pause: (rule, at) => this.pauses.pausedNow(rule, at),
+      dryRun: (rule) => isDryRun(rule, this.options.dryRun),
+      busyTargets: this.busyTargets,
+      runAction: (action, rule) => runAction(action, { workers: this.config.workers, supervisor: this.supervisor, rule: rule.name, healing: this.healing.deps() }),
+      finished: (_rule, action, outcome) => {
+        if (action.type === 'restart_worker' && outcome.ok) this.countRestart(action.worker);
+        this.requestTick();
+      },
+    });
+    return new RuleScheduler({ run: (rule, at) => runner.run(rule, at), skipped: (rule, at, why) => runner.skipped(rule, at, why), logger: this.options.logger, now: () => this.now() });
   }
 
   private countRestart(worker: string): void {

@@ -2,6 +2,7 @@
 import type { Rule } from '../core/types.js';
 import type { Journal } from '../journal/journal.js';
 import type { PageContent } from '../pager/page-content.js';
+import { listThresholds } from '../pager/thresholds.js';
 
 export interface PageRequest {
   journal: Journal;
@@ -27,6 +28,7 @@ export function buildPageContent(request: PageRequest): PageContent {
     at,
     whenText: rule.whenText,
     values: request.values,
+    thresholds: listThresholds(rule.when),
     steps: (incident?.actions ?? []).map((action) => ({
       step: action.step + 1,
       attempt: action.attempt,

@@ -10,7 +10,7 @@ export interface ProbeSources {
   /** Restart counts of workers medic does not start itself, kept by the daemon. */
   restarts?: ReadonlyMap<string, number>;
   /** Where to look for the pid files of managed workers when no supervisor runs here (diagnose). */
-  readManagedPid?: (name: string) => { pid: number } | { error: string };
+  readManagedPid?: (name: string) => number | null;
 }
 
 export async function probeWorkers(workers: Iterable<WorkerSpec>, sources: ProbeSources): Promise<WorkerProbe[]> {
@@ -18,14 +18,19 @@ export async function probeWorkers(workers: Iterable<WorkerSpec>, sources: Probe
 }
 
 async function probeWorker(spec: WorkerSpec, sources: ProbeSources): Promise<WorkerProbe> {
-  const base = { name: spec.name, restarts: sources.restarts?.get(spec.name) ?? 0, ...(spec.heartbeat ? { heartbeatFile: spec.heartbeat.file } : {}) };
+  const base = {
+    name: spec.name,
+    restarts: sources.restarts?.get(spec.name) ?? 0,
+    ...(spec.heartbeat ? { heartbeatFile: spec.heartbeat.file } : {}),
+    ...(spec.health ? { health: spec.health } : {}),
+  };
   switch (spec.mode) {
     case 'managed': {
       const status = sources.supervisor?.status(spec.name);
       if (status) return { ...base, pid: status.up ? status.pid : null, restarts: status.restarts };
-      const found = sources.readManagedPid?.(spec.name);
-      if (!found) return { ...base, pid: null, pidError: 'not started by this medic' };
-      return 'pid' in found ? { ...base, pid: found.pid } : { ...base, pid: null, pidError: found.error };
+      if (!sources.readManagedPid) return { ...base, pid: null, pidError: 'not started by this medic' };
+      // No pid file: no medic is running the worker, so it is down.
+      return { ...base, pid: sources.readManagedPid(spec.name) };
     }
     case 'systemd': {
       const found = await resolveSystemdPid(spec.unit, { timeoutMs: 2000 });

@@ -72,6 +72,9 @@ function describePage(p: PageRow): HistoryEntry {
     sent: `page #${p.id} sent after ${tries}`,
     failed: `page #${p.id} failed after ${tries}: ${p.lastError ?? 'unknown error'}`,
     'no-webhook': `page #${p.id} not sent: no Slack webhook configured`,
+    cancelled: `page #${p.id} cancelled: ${p.lastError ?? 'no longer needed'}`,
   };
-  return { at: p.createdAt, kind: 'page', source: 'page', id: p.id, rule: p.rule, incidentId: p.incidentId, summary: summaries[p.status] };
+  const what = p.kind === 'page' ? '' : ` (${p.kind})`;
+  const held = p.status === 'pending' && p.heldReason ? `; held back: ${p.heldReason}` : '';
+  return { at: p.createdAt, kind: 'page', source: 'page', id: p.id, rule: p.rule, incidentId: p.incidentId, summary: `${summaries[p.status]}${what}${held}` };
 }

@@ -7,6 +7,9 @@ import Database from 'better-sqlite3';
 import { JournalError } from '../core/errors.js';
 import type { ActionOutcome } from '../core/types.js';
 import { prepareHistory, type HistoryQuery } from './history.js';
+import { PageStore } from './page-store.js';
+import { PauseStore } from './pause-store.js';
+import { summarizeDryRun, type DryRunSummary } from './dry-run-summary.js';
 import { migrate } from './schema.js';
 import { toActionRow, toEventRow, toIncidentRow, toJson, toPageRow, toRuleStateRow } from './rows.js';
 import type { HistoryEntry, IncidentDetail, IncidentRow, PageRow, PageStats, RuleStateRow } from './rows.js';
@@ -17,13 +20,20 @@ type Raw = Record<string, unknown>;
 
 export class Journal {
   private closed = false;
+  /** The outbox's queries for kinds, grouping, holds and route health (src/pager). */
+  readonly pageStore: PageStore;
+  /** `medic pause` / `medic resume` rows. */
+  readonly pauses: PauseStore;
 
   private constructor(
     readonly file: string,
     private readonly db: Database.Database,
     private readonly sql: Statements,
     private readonly queryHistory: (q: HistoryQuery) => HistoryEntry[],
-  ) {}
+  ) {
+    this.pageStore = new PageStore(db);
+    this.pauses = new PauseStore(db);
+  }
 
   /** Opens (creating folder and file) and migrates; throws JournalError saying what is wrong. */
   static open(file: string): Journal {
@@ -92,9 +102,9 @@ export class Journal {
     return Number(this.sql.insertAction.run(a).lastInsertRowid);
   }
 
-  /** `status` is ok, timed-out or failed; the outcome's own word is kept in `result`. */
+  /** `status` is ok, timed-out, failed or dry-run (not executed); the outcome's own word is kept in `result`. */
   finishAction(id: number, outcome: ActionOutcome, at: number): void {
-    const status = outcome.ok ? 'ok' : outcome.timedOut ? 'timed-out' : 'failed';
+    const status = outcome.status === 'dry-run' ? 'dry-run' : outcome.ok ? 'ok' : outcome.timedOut ? 'timed-out' : 'failed';
     this.sql.finishAction.run({
       id, at, status, result: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal, durationMs: Math.round(outcome.durationMs),
       outputTail: outcome.outputTail, message: outcome.message, details: toJson(outcome.details),
@@ -131,6 +141,11 @@ export class Journal {
   /** Newest first: incidents opening and closing, actions, events and pages. */
   history(q: HistoryQuery = {}): HistoryEntry[] {
     return this.queryHistory(q);
+  }
+
+  /** How often a shadow (dry-run) rule would have fired, acted and paged; null when it never ran in dry-run mode. */
+  dryRunSummary(rule: string, since = 0): DryRunSummary | null {
+    return summarizeDryRun(this.db, rule, since);
   }
 
   recentIncidents(limit: number): IncidentRow[] {

@@ -3,8 +3,13 @@
 
 export type IncidentStatus = 'open' | 'recovered' | 'cleared' | 'exhausted' | 'interrupted';
 export type ActionStatus = 'running' | 'ok' | 'failed' | 'timed-out' | 'interrupted';
-/** `no-webhook`: journaled and logged, but no webhook was configured, so it was never sent. */
-export type PageStatus = 'pending' | 'sent' | 'failed' | 'no-webhook';
+/**
+ * `no-webhook`: journaled and logged, but no webhook was configured, so it was never sent.
+ * `cancelled`: held back while its rule was paused, and the incident closed before the pause ended.
+ */
+export type PageStatus = 'pending' | 'sent' | 'failed' | 'no-webhook' | 'cancelled';
+/** A page proper, a reminder that an incident is still open, or the follow-up when it clears. */
+export type PageKind = 'page' | 'reminder' | 'resolved';
 
 export interface IncidentRow {
   id: number;
@@ -64,6 +69,14 @@ export interface PageRow {
   updatedAt: number;
   payload: unknown;
   route: string | null;
+  kind: PageKind;
+  /** Pages sent as one Slack message share the id of the first of them. */
+  batchId: number | null;
+  /** Why a pending page is held back now: its rule is paused, or the hourly page limit is reached. */
+  heldReason: string | null;
+  /** With a bot token: the Slack message, so follow-ups can thread under it or update it. */
+  slackChannel: string | null;
+  slackTs: string | null;
 }
 
 export interface RuleStateRow {
@@ -180,6 +193,11 @@ export function toPageRow(r: Raw): PageRow {
     updatedAt: Number(r.updated_at),
     payload: parseJson(r.payload_json),
     route: str(r.route),
+    kind: (str(r.kind) ?? 'page') as PageKind,
+    batchId: num(r.batch_id),
+    heldReason: str(r.held_reason),
+    slackChannel: str(r.slack_channel),
+    slackTs: str(r.slack_ts),
   };
 }
 

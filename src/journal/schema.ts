@@ -82,6 +82,35 @@ export const MIGRATIONS: readonly string[] = [
     saved_at INTEGER NOT NULL
   );
   `,
+  // v2: paging beyond one webhook: message kinds, grouping, holds, Slack message ids, route health.
+  `
+  ALTER TABLE pages ADD COLUMN kind TEXT NOT NULL DEFAULT 'page';  -- page | reminder | resolved
+  ALTER TABLE pages ADD COLUMN batch_id INTEGER;                   -- pages sent as one Slack message share one id
+  ALTER TABLE pages ADD COLUMN held_reason TEXT;                   -- paused | rate-limit while held back
+  ALTER TABLE pages ADD COLUMN slack_channel TEXT;                 -- with a bot token: where the message went
+  ALTER TABLE pages ADD COLUMN slack_ts TEXT;
+  CREATE INDEX pages_sent ON pages (sent_at) WHERE status = 'sent';
+
+  CREATE TABLE pager_routes (
+    route TEXT PRIMARY KEY,
+    status TEXT NOT NULL,                    -- ok | failing | rejected | misconfigured | unconfigured
+    detail TEXT,
+    since INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+  // v3: \`medic pause\` / \`medic resume\`, append-only: the daemon re-reads only when max(id) moves.
+  `
+  CREATE TABLE pauses (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,                      -- pause | resume
+    rule TEXT NOT NULL,                      -- a rule name, or '*' for every rule
+    at INTEGER NOT NULL,
+    until INTEGER,                           -- pause: when it ends by itself
+    reason TEXT NOT NULL DEFAULT '',
+    who TEXT NOT NULL                        -- $SUDO_USER or $USER of the medic pause/resume command
+  );
+  `,
 ];
 
 /** Brings the file to the newest schema in one transaction; refuses files from a newer medic. */

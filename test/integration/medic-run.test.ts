@@ -101,6 +101,8 @@ rules:
   it('restarts a worker that crashes at every start a bounded number of times, then pages once', async () => {
     const { rulesDir, stateDir } = setup(`
 settings: { interval: 200ms, host: e2e-host }
+# Pages go out at once instead of waiting 30s for others to group with.
+paging: { group_window: 0s }
 workers:
   crashy:
     start: [node, ${join(WORKERS, 'crash-at-start.mjs')}]

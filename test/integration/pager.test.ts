@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/journal/journal.js';
+import { sendDirect } from '../../src/pager/direct-page.js';
 import { Outbox, type OutboxLog } from '../../src/pager/outbox.js';
 import type { PageContent } from '../../src/pager/page-content.js';
 import { createSlackSender, type SlackSender } from '../../src/pager/slack-sender.js';
@@ -116,20 +117,55 @@ describe('createSlackSender against a Slack-like server', () => {
   });
 });
 
+describe('sendDirect (the page sent from memory when the journal cannot be written)', () => {
+  const message = { text: 'hello', blocks: [] };
+
+  it('retries a 500 with backoff, up to maxAttempts tries in all', async () => {
+    server.setMode('error');
+    expect(await sendDirect(createSlackSender(server.url), message, { maxAttempts: 3, initialDelayMs: 5 })).toEqual({ kind: 'retry', reason: 'HTTP 500: internal_error' });
+    expect(server.received).toHaveLength(3);
+  });
+
+  it('stops at the first success', async () => {
+    server.setMode('error');
+    const sending = sendDirect(createSlackSender(server.url), message, { initialDelayMs: 300 });
+    await server.waitForRequests(1);
+    server.setMode('ok');
+    expect(await sending).toEqual({ kind: 'sent' });
+    expect(server.received.map((r) => r.mode)).toEqual(['error', 'ok']);
+  });
+
+  it('does not retry what will fail the same way', async () => {
+    server.setMode('invalid_token');
+    expect(await sendDirect(createSlackSender(server.url), message, { initialDelayMs: 5 })).toEqual({ kind: 'permanent', reason: 'HTTP 403: invalid_token' });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('gives up when medic stops', async () => {
+    server.setMode('error');
+    const abort = new AbortController();
+    const sending = sendDirect(createSlackSender(server.url), message, { initialDelayMs: 60_000, signal: abort.signal });
+    await server.waitForRequests(1);
+    abort.abort();
+    expect((await sending).kind).toBe('retry');
+    expect(server.received).toHaveLength(1);
+  });
+});
+
 describe('Outbox', () => {
   it('retries after a 500 on the journaled schedule, then sends', async () => {
     const outbox = makeOutbox();
     server.setMode('error');
     const id = outbox.enqueue(content('mem'), T0);
-    expect(await outbox.drain(T0)).toEqual({ sent: 0, retried: 1, failed: 0, noWebhook: 0 });
+    expect(await outbox.drain(T0)).toEqual({ sent: 0, retried: 1, failed: 0, noWebhook: 0, held: 0, rerouted: 0 });
     // random() = 0: the first retry waits exactly baseDelayMs.
     expect(journal.page(id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 1000, lastError: 'HTTP 500: internal_error' });
 
     server.setMode('ok');
-    expect(await outbox.drain(T0 + 999)).toEqual({ sent: 0, retried: 0, failed: 0, noWebhook: 0 });
+    expect(await outbox.drain(T0 + 999)).toEqual({ sent: 0, retried: 0, failed: 0, noWebhook: 0, held: 0, rerouted: 0 });
     expect(server.received).toHaveLength(1);
     now = T0 + 1000;
-    expect(await outbox.drain(T0 + 1000)).toEqual({ sent: 1, retried: 0, failed: 0, noWebhook: 0 });
+    expect(await outbox.drain(T0 + 1000)).toEqual({ sent: 1, retried: 0, failed: 0, noWebhook: 0, held: 0, rerouted: 0 });
     expect(journal.page(id)).toMatchObject({ status: 'sent', attempts: 2, sentAt: T0 + 1000 });
     expect(server.received[1]!.body.text).toContain('[CRITICAL] mem on worker-7: ladder exhausted');
     expect(journal.pageStats()).toEqual({ pending: 0, failed: 0, sent: 1, noWebhook: 0, lastError: null });
@@ -185,7 +221,13 @@ describe('Outbox', () => {
     expect(await outbox.drain(T0 + 3_600_000)).toMatchObject({ failed: 0, sent: 0 });
     expect(server.received).toHaveLength(1);
     expect(journal.page(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'HTTP 404: no_service' });
-    expect(logs.filter((l) => l.level === 'error')).toEqual([{ level: 'error', msg: 'page failed and will not be retried', data: { pageId: id, rule: 'mem', incidentId: null, reason: 'HTTP 404: no_service' } }]);
+    // One error line, for the route; the page's own failure is a warning.
+    expect(logs.filter((l) => l.level === 'error')).toEqual([
+      { level: 'error', msg: expect.stringMatching(/^paging broken on route default: HTTP 404: no_service; Slack refuses/), data: { route: 'default', status: 'rejected', detail: 'HTTP 404: no_service' } },
+    ]);
+    expect(logs.filter((l) => l.msg === 'page failed and will not be retried')).toEqual([
+      { level: 'warn', msg: 'page failed and will not be retried', data: { pageId: id, rule: 'mem', incidentId: null, route: 'default', reason: 'HTTP 404: no_service' } },
+    ]);
     expect(journal.pageStats()).toMatchObject({ failed: 1, lastError: 'HTTP 404: no_service' });
   });
 
@@ -227,7 +269,7 @@ describe('Outbox', () => {
     const outbox = makeOutbox();
     outbox.enqueue(content('mem'), T0);
     const first = outbox.drain(T0);
-    expect(await outbox.drain(T0)).toEqual({ sent: 0, retried: 0, failed: 0, noWebhook: 0 });
+    expect(await outbox.drain(T0)).toEqual({ sent: 0, retried: 0, failed: 0, noWebhook: 0, held: 0, rerouted: 0 });
     expect(await first).toMatchObject({ sent: 1 });
     expect(server.received).toHaveLength(1);
   });
@@ -248,9 +290,13 @@ describe('Outbox', () => {
   it('journals and logs a page when no webhook is configured', async () => {
     const outbox = makeOutbox(null);
     const id = outbox.enqueue(content('mem'), T0);
-    expect(await outbox.drain(T0)).toEqual({ sent: 0, retried: 0, failed: 0, noWebhook: 1 });
+    expect(await outbox.drain(T0)).toEqual({ sent: 0, retried: 0, failed: 0, noWebhook: 1, held: 0, rerouted: 0 });
     expect(journal.page(id)!.status).toBe('no-webhook');
-    expect(logs).toEqual([{ level: 'warn', msg: 'no Slack webhook configured; page journaled and logged only', data: expect.objectContaining({ pageId: id, text: expect.stringContaining('[CRITICAL] mem') }) }]);
+    expect(logs).toEqual([
+      // Said once when the outbox starts, then for each page.
+      { level: 'warn', msg: expect.stringMatching(/^no Slack webhook configured for route default .*: pages are journaled and logged only$/), data: { route: 'default' } },
+      { level: 'warn', msg: 'no Slack webhook configured; page journaled and logged only', data: expect.objectContaining({ pageId: id, text: expect.stringContaining('[CRITICAL] mem') }) },
+    ]);
     expect(await outbox.drain(T0 + 1)).toMatchObject({ noWebhook: 0 });
   });
 
