@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { formatDuration } from '../core/durations.js';
 import type { DrainSpec, WorkerSpec } from '../core/types.js';
 import { waitUntil } from '../os/process-group.js';
+import { checkPidFromFile } from '../os/pid-guard.js';
 import { isProcessAlive } from '../os/process-info.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { runCommand } from './run-command.js';
@@ -65,6 +66,7 @@ async function signalAndWait(spec: WorkerSpec, signal: NodeJS.Signals, graceMs: 
     return { status: exited ? 'drained' : 'cut-off', summary: '', pid };
   }
   const found = spec.mode === 'command' ? readPid(spec.pidFile) : await readSystemdPid(spec.unit, deps.systemctl);
+  if (typeof found === 'object') return { status: 'failed', summary: `drain refused: ${found.refused}` };
   if (typeof found === 'string') return { status: 'not-running', summary: found };
   if (spec.mode === 'systemd') {
     // systemctl, not kill(2): the unit may run under another user, and systemd knows its main process.
@@ -81,15 +83,19 @@ async function signalAndWait(spec: WorkerSpec, signal: NodeJS.Signals, graceMs: 
   return { status: exited ? 'drained' : 'cut-off', summary: '', pid: found };
 }
 
-function readPid(pidFile: string | undefined): number | string {
+/** The pid to signal; a string when nothing runs; `refused` when the pid file names a process medic must not signal. */
+function readPid(pidFile: string | undefined): number | string | { refused: string } {
   if (pidFile === undefined) return 'no pid_file, so no process to signal';
+  let pid: number;
   try {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 1 && isProcessAlive(pid)) return pid;
-    return `not running (pid file ${pidFile})`;
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
   } catch {
     return `not running (no pid file ${pidFile})`;
   }
+  if (!Number.isInteger(pid) || pid <= 0 || (pid > 1 && !isProcessAlive(pid))) return `not running (pid file ${pidFile})`;
+  // The file may be the worker's to write, and its pid may have been reused since.
+  const checked = checkPidFromFile(pid, pidFile);
+  return checked.ok ? checked.pid : { refused: checked.reason };
 }
 
 async function readSystemdPid(unit: string, systemctl = 'systemctl'): Promise<number | string> {

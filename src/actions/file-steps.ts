@@ -4,6 +4,7 @@ import type { ArchiveFilesAction, ClearCacheFilesAction, ClearCacheWorkerAction 
 import type { ActionOutcome } from '../core/types.js';
 import { archiveFiles, clearCache } from './files/index.js';
 import { callHttp } from './http-call.js';
+import { buildPlainOutcome } from './plain-outcome.js';
 import { runCommand } from './run-command.js';
 
 export function runClearCache(action: ClearCacheFilesAction | ClearCacheWorkerAction, options: { dryRun?: boolean } = {}): Promise<ActionOutcome> {
@@ -25,7 +26,7 @@ async function clearWorkerCache(action: ClearCacheWorkerAction, options: { dryRu
   const name = `clear_cache ${action.worker}`;
   const via = action.command ? 'command' : 'http';
   if (options.dryRun) {
-    return { ok: true, status: 'dry-run', timedOut: false, exitCode: null, signal: null, durationMs: 0, message: `${name} (dry run): would call the worker's ${via}`, outputTail: '', details: { worker: action.worker, via, dryRun: true } };
+    return buildPlainOutcome({ ok: true, status: 'dry-run', durationMs: 0, message: `${name} (dry run): would call the worker's ${via}`, details: { worker: action.worker, via, dryRun: true } });
   }
   const outcome = action.command
     ? await runCommand(action.command, { timeoutMs: action.timeoutMs, name, env: { MEDIC_WORKER: action.worker } })

@@ -21,7 +21,7 @@ import type { PageStats } from '../journal/rows.js';
 import { describeRuleState } from './describe-rule-state.js';
 import { describeSchedule } from './describe-schedule.js';
 import { findActivePause, type ActivePause } from '../journal/pause-store.js';
-import { formatAgo, formatMetricValue, formatTime, formatValues, table } from './format.js';
+import { formatAgo, formatMetricValue, formatTime, formatValuesNote, table, unitOfMetric } from './format.js';
 import { rulesPath, statePath, type PathOptions } from './paths.js';
 import { sampleNow } from './sample-now.js';
 
@@ -110,7 +110,7 @@ export async function diagnose(options: PathOptions): Promise<Diagnosis> {
       host: live?.host ?? config.settings.host ?? hostname(),
       at: snapshot.at,
       status: worseOf(statusOf(rules), paging?.status ?? 'OK'),
-      signals: [...snapshot.values].map(([metric, value]) => ({ metric, value, unit: unitOf(metric) })),
+      signals: [...snapshot.values].map(([metric, value]) => ({ metric, value, unit: unitOfMetric(metric) })),
       unknown: [...snapshot.unknown].map(([metric, reason]) => ({ metric, reason })),
       rules,
       daemon: live ? daemonView(live) : { running: false },
@@ -184,11 +184,6 @@ function reasonFor(metric: string, snapshot: Snapshot): string {
   return 'not sampled on this host';
 }
 
-function unitOf(metric: string): string {
-  const found = lookupMetric(metric);
-  return found.ok ? found.def.unit : 'count';
-}
-
 function statusOf(rules: RuleDiagnosis[]): NagiosStatus {
   if (rules.some((r) => r.truth === true && r.severity === 'critical')) return 'CRITICAL';
   if (rules.some((r) => r.truth === true)) return 'WARNING';
@@ -218,7 +213,7 @@ export function renderDiagnosis(d: Diagnosis): string[] {
       d.rules.map((r) => [
         r.truth === true ? (r.severity === 'critical' ? 'CRITICAL' : 'WARNING') : r.truth === 'unknown' ? 'UNKNOWN' : 'OK',
         r.name,
-        [r.daemon ? `[daemon: ${r.daemon.description}] ` : '', r.wouldDo, Object.keys(r.values).length ? ` (${formatValues(r.values)})` : ''].join(''),
+        [r.daemon ? `[daemon: ${r.daemon.description}] ` : '', r.wouldDo, formatValuesNote(r.values)].join(''),
       ]),
     ),
   );

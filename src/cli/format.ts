@@ -1,5 +1,5 @@
 // Human output for the CLI: times an engineer can read, aligned columns.
-export { formatMetricValue, formatValues } from '../core/format-metric.js';
+export { formatMetricValue, formatValues, formatValuesNote, unitOfMetric } from '../core/format-metric.js';
 
 export function formatTime(at: number): string {
   return new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { formatConfigIssue } from '../core/errors.js';
 import { renderMetricCatalogue } from '../core/metric-docs.js';
-import { lookupMetric, parseMetricKey } from '../core/metrics.js';
+import { parseMetricKey } from '../core/metrics.js';
 import type { Config } from '../core/types.js';
 import { loadConfig, parseRulesText } from '../config/load-config.js';
-import { formatMetricValue, formatTime, table } from './format.js';
+import { formatMetricValue, formatTime, table, unitOfMetric } from './format.js';
 import { rulesPath, statePath, type PathOptions } from './paths.js';
 import { sampleNow } from './sample-now.js';
 
@@ -62,7 +62,7 @@ export async function collectMetrics(config: Config, rules: string | null, state
     host: config.settings.host ?? hostname(),
     at: snapshot.at,
     rules,
-    metrics: [...snapshot.values].map(([metric, value]) => ({ metric, value, unit: unitOf(metric), source: sourceOfMetric(metric) })),
+    metrics: [...snapshot.values].map(([metric, value]) => ({ metric, value, unit: unitOfMetric(metric), source: sourceOfMetric(metric) })),
     unknown: [...snapshot.unknown].map(([metric, reason]) => ({ metric, reason, source: sourceOfMetric(metric) })),
     durationsMs: Object.fromEntries([...(snapshot.durationsMs ?? [])].map(([source, ms]) => [source, Math.round(ms * 10) / 10])),
   };
@@ -88,9 +88,4 @@ export function sourceOfMetric(key: string): string {
   if (family === 'gpu' || family === 'nvidia') return 'gpu';
   if (family === 'queue') return parsed?.label === undefined ? key : `queue.${parsed.label}`;
   return family;
-}
-
-function unitOf(metric: string): string {
-  const found = lookupMetric(metric);
-  return found.ok ? found.def.unit : 'count';
 }

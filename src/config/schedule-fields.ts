@@ -1,14 +1,14 @@
 // `schedule:` and `timezone:` of a rule: a node-cron expression and an IANA time zone, checked
 // here so that a typo is a config error with file:line:col, not a throw when the daemon starts.
-import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { describeValue } from './fields.js';
+import { loadNodeCron } from './load-node-cron.js';
 
 const CRON_EXAMPLE = '"0 3 * * *" (minute hour day-of-month month day-of-week; a 6th field in front is seconds)';
 
 /** Why `text` is not a cron expression node-cron accepts, or null when it is one. */
 export function checkCronExpression(text: string): string | null {
-  const result = validateDetailed(text);
+  const result = loadNodeCron().validateDetailed(text);
   if (result.valid) return null;
   const reasons = result.errors.map((error) => (error.field === 'expression' ? error.message : `${error.field} "${error.value ?? ''}" is out of range or malformed`));
   return `expected a cron expression like ${CRON_EXAMPLE}, got ${JSON.stringify(text)}: ${reasons.join('; ')}`;

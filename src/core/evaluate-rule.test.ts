@@ -236,7 +236,7 @@ const cases: Case[] = [
     outcomes: '. ok',
     expect: ['acting fire@0 act(0,1)', 'verifying', 'exhausted verified:failed page:ladder-exhausted', 'exhausted'],
     check: ({ decisions, states }) => {
-      expect(decisions[2]![0]).toMatchObject({ detail: `condition still true: ${METRIC}=95` });
+      expect(decisions[2]![0]).toMatchObject({ detail: `condition still true: ${METRIC}=95%` });
       expect(decisions[2]![1]).toMatchObject({ detail: 'tried 1 step; the condition still holds' });
       expect(states[2]).toMatchObject({ kind: 'exhausted', since: 0, reason: 'ladder-exhausted', pagedAt: 2000 });
     },

@@ -6,6 +6,7 @@
 import { backoffDelayMs, recentActionTimes } from './backoff.js';
 import { formatDuration } from './durations.js';
 import { evaluateCondition, type ConditionResult } from './evaluate-condition.js';
+import { formatValues } from './format-metric.js';
 import { healingTarget } from './action-specs.js';
 import type { ActionSpec, Decision, PageReason, Rule, RuleMemory, RuleState, SkipReason, Tick } from './types.js';
 
@@ -216,10 +217,4 @@ function attemptsOf(rule: Rule, step: number): number {
 
 function memoryOf(state: RuleMemory): RuleMemory {
   return { actionTimes: [...state.actionTimes], streak: state.streak, clearSince: state.clearSince, lastSkip: state.lastSkip };
-}
-
-function formatValues(values: Record<string, number>): string {
-  return Object.entries(values)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(', ');
 }

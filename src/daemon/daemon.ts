@@ -2,33 +2,36 @@
 // to the pure engine, and carries out the decisions: journal first, then act, then page.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { conditionMetrics } from '../core/evaluate-condition.js';
-import { actionTarget, evaluateRule } from '../core/evaluate-rule.js';
-import { parseMetricKey } from '../core/metrics.js';
-import type { Config, Decision, Rule, Snapshot, WorkerSpec } from '../core/types.js';
+import { evaluateRule } from '../core/evaluate-rule.js';
+import type { ActionOutcome, ActionSpec, Config, Decision, Rule, Snapshot, WorkerSpec } from '../core/types.js';
 import type { ConditionResult } from '../core/evaluate-condition.js';
 import { formatConfigIssue } from '../core/errors.js';
 import { formatValues } from '../core/format-metric.js';
 import { loadConfig } from '../config/load-config.js';
 import { Journal } from '../journal/journal.js';
 import { Pager } from '../pager/pager.js';
+import { listPagingSecretEnvNames } from '../pager/secret-env-names.js';
+import { registerSecretEnvNames } from '../os/child-env.js';
 import { describeAction, runAction } from '../actions/run-action.js';
 import { killAllCommands } from '../actions/run-command.js';
 import { Supervisor, type ManagedWorkerSpec } from '../supervisor/supervisor.js';
 import { SamplingScheduler } from '../samplers/sampling-scheduler.js';
+import { diskPathsOf, MountCache } from '../samplers/disk-paths.js';
 import { snapshotForRule } from './verify-snapshot.js';
 import { buildPageContent } from './page-content.js';
 import { carryRuleRuntimes, restoreRuleRuntimes, type RuleRuntime } from './rule-runtime.js';
 import { createNotifier, type Notifier } from './sd-notify.js';
 import { probeWorkers } from './worker-probes.js';
 import { Healing } from './healing.js';
+import { runJournaledAction, type JournaledActionDeps } from './journaled-action.js';
 import type { Logger } from './logger.js';
+import { createChildOutputRedactor, type ChildOutputRedactor } from './redact-child-output.js';
 import { buildDaemonStatus, type DaemonStatus } from './daemon-status.js';
 import { LiveView } from './live-view.js';
 import { PauseWatch } from './pause-watch.js';
 import { RuleScheduler } from './rule-scheduler.js';
 import { ScheduledRunner } from './scheduled-run.js';
-import { isDryRun, journalDryAction, journalWouldFire, journalWouldPage } from './shadow.js';
+import { isDryRun, journalWouldFire, journalWouldPage, runDry } from './shadow.js';
 
 export interface DaemonOptions {
   rulesPath: string;
@@ -54,6 +57,8 @@ export class Daemon {
   private readonly sampler: SamplingScheduler;
   /** Routes, outbox, reminders, follow-ups, dead-man's switch, direct pages when the journal fails. */
   private readonly pager: Pager;
+  /** Worker lines and action outcomes pass it before the log and the journal. */
+  private readonly childOutput: ChildOutputRedactor;
   private readonly notifier: Notifier;
   private readonly host: string;
   private timer: NodeJS.Timeout | undefined;
@@ -70,6 +75,8 @@ export class Daemon {
   private readonly pauses: PauseWatch;
   /** Rules with a `schedule:` run from node-cron, not from the tick. */
   private readonly scheduler: RuleScheduler;
+  /** Every local mount gets disk metrics; the list is re-read every few minutes and on reload. */
+  private readonly mounts = new MountCache();
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -79,6 +86,9 @@ export class Daemon {
     const log = options.logger;
     const env = options.env ?? process.env;
     this.config = config;
+    // Before any worker or command starts: the env names `paging:` reads secrets from stay out of children.
+    registerSecretEnvNames(listPagingSecretEnvNames(config.paging));
+    this.childOutput = createChildOutputRedactor(env, () => this.pager.outbox.redactor);
     this.host = config.settings.host ?? hostname();
     this.runtimes = restoreRuleRuntimes(journal, config.rules, this.now());
     this.pauses = new PauseWatch(journal, log);
@@ -86,9 +96,9 @@ export class Daemon {
     this.supervisor = new Supervisor({
       stateDir: options.stateDir,
       now: () => this.now(),
-      onOutput: (worker, stream, line) => log.info({ worker, stream }, line),
+      onOutput: (worker, stream, line) => log.info({ worker, stream }, this.childOutput.text(line)),
     });
-    this.healing = new Healing({ stateDir: options.stateDir, supervisor: this.supervisor, journal, logger: log, now: () => this.now() });
+    this.healing = new Healing({ stateDir: options.stateDir, supervisor: this.supervisor, journal, logger: log, now: () => this.now(), redact: (text) => this.childOutput.text(text) });
     this.supervisor.on('exit', (name: string, exit: { code: number | null; signal: string | null; expected?: boolean }) => {
       if (exit.expected) return;
       log.warn({ worker: name, code: exit.code, signal: exit.signal }, `worker ${name} exited (${exit.signal ?? `code ${exit.code}`})`);
@@ -99,7 +109,7 @@ export class Daemon {
       now: () => this.now(),
       log: (level, message, data) => log[level](data ?? {}, message),
       host: {
-        diskPaths: () => diskPathsOf(this.config.rules),
+        diskPaths: () => diskPathsOf(this.config.rules, this.mounts.list()),
         workerProbes: async () => [...(await probeWorkers(this.config.workers.values(), { supervisor: this.supervisor, restarts: this.restarts })), ...this.healing.probes(this.config)],
       },
     });
@@ -193,8 +203,10 @@ export class Daemon {
       return false;
     }
     this.config = loaded.config;
+    registerSecretEnvNames(listPagingSecretEnvNames(loaded.config.paging));
     this.runtimes = carryRuleRuntimes(this.runtimes, loaded.config.rules);
     this.scheduler.sync(loaded.config.rules);
+    this.mounts.invalidate();
     this.sampler.reconfigure(loaded.config);
     this.pager.reconfigure(loaded.config.paging);
     await this.supervisor.reconcile([...managedWorkers(loaded.config.workers.values()), ...this.healing.replicaSpecs(loaded.config)]);
@@ -332,34 +344,24 @@ export class Daemon {
 
   private startAction(rule: Rule, runtime: RuleRuntime, decision: Extract<Decision, { kind: 'act' }>, at: number): void {
     const log = this.options.logger.child({ rule: rule.name });
-    const target = actionTarget(decision.action);
     const description = describeAction(decision.action);
-    if (isDryRun(rule, this.options.dryRun)) {
-      // Not executed; the engine gets an ok outcome on the next tick, as if it had worked.
-      runtime.outcome = journalDryAction(this.journal, { incidentId: runtime.incidentId, rule: rule.name, step: decision.step, attempt: decision.attempt, action: decision.action, target, description, at });
-      log.warn(`rule ${rule.name}: dry run: step ${decision.step + 1} attempt ${decision.attempt}: would have run ${description}`);
-      return;
-    }
-    // Journaled before it runs: a kill -9 from here on leaves a 'running' row to mark interrupted.
-    const actionId = this.journal.startAction({
-      incidentId: runtime.incidentId, rule: rule.name, step: decision.step, attempt: decision.attempt,
-      type: decision.action.type, target, description, at,
-    });
-    log.warn(`rule ${rule.name}: step ${decision.step + 1} attempt ${decision.attempt}: ${description}`);
-    if (target) this.busyTargets.add(target);
-    const running = runAction(decision.action, { workers: this.config.workers, supervisor: this.supervisor, rule: rule.name, healing: this.healing.deps() })
+    // Dry run: the same journaled path, with the action's dry form (or only its description) run instead.
+    const dry = isDryRun(rule, this.options.dryRun);
+    const context = { workers: this.config.workers, supervisor: this.supervisor, rule: rule.name, healing: this.healing.deps() };
+    const running = runJournaledAction(this.actionDeps(), {
+      incidentId: runtime.incidentId, rule: rule.name, step: decision.step, attempt: decision.attempt, action: decision.action, description, at, log,
+      startLevel: 'warn',
+      startMessage: `rule ${rule.name}: ${dry ? 'dry run: ' : ''}step ${decision.step + 1} attempt ${decision.attempt}: ${dry ? 'would have run ' : ''}${description}`,
+      outcomePrefix: `rule ${rule.name}: `,
+    }, () => (dry ? runDry(decision.action, description, () => runAction(decision.action, { ...context, dryRun: true })) : runAction(decision.action, context)).then(this.childOutput.outcome))
       .then((outcome) => {
-        if (this.stopping) return;
-        this.journal.finishAction(actionId, outcome, this.now());
-        this.live?.countAction(rule.name, decision.action.type, outcome.status);
-        if (decision.action.type === 'restart_worker' && outcome.ok) this.countRestart(decision.action.worker);
-        (outcome.ok ? log.info : log.error).call(log, `rule ${rule.name}: ${outcome.message}`);
+        if (!outcome) return; // medic is stopping: the next start marks the row interrupted
+        if (!dry) this.countAction(rule.name, decision.action, outcome);
         const current = this.runtimes.get(rule.name);
         if (current) current.outcome = outcome;
       })
       .catch((error: unknown) => log.error({ err: error }, `action ${description} failed unexpectedly`))
       .finally(() => {
-        if (target) this.busyTargets.delete(target);
         this.inFlight.delete(running);
         this.sampler.requestRefresh();
         this.requestTick();
@@ -377,13 +379,24 @@ export class Daemon {
       pause: (rule, at) => this.pauses.pausedNow(rule, at),
       dryRun: (rule) => isDryRun(rule, this.options.dryRun),
       busyTargets: this.busyTargets,
-      runAction: (action, rule) => runAction(action, { workers: this.config.workers, supervisor: this.supervisor, rule: rule.name, healing: this.healing.deps() }),
-      finished: (_rule, action, outcome) => {
-        if (action.type === 'restart_worker' && outcome.ok) this.countRestart(action.worker);
+      stopping: () => this.stopping,
+      runAction: (action, rule, options) => runAction(action, { workers: this.config.workers, supervisor: this.supervisor, rule: rule.name, healing: this.healing.deps(), ...options }).then(this.childOutput.outcome),
+      finished: (rule, action, outcome) => {
+        this.countAction(rule.name, action, outcome);
         this.requestTick();
       },
     });
     return new RuleScheduler({ run: (rule, at) => runner.run(rule, at), skipped: (rule, at, why) => runner.skipped(rule, at, why), logger: this.options.logger, now: () => this.now() });
+  }
+
+  private actionDeps(): JournaledActionDeps {
+    return { journal: this.journal, busyTargets: this.busyTargets, now: () => this.now(), stopping: () => this.stopping };
+  }
+
+  /** After an action finished, ladder step or scheduled run: Prometheus counts and restart counts. */
+  private countAction(rule: string, action: ActionSpec, outcome: ActionOutcome): void {
+    this.live?.countAction(rule, action.type, outcome.status);
+    if (action.type === 'restart_worker' && outcome.ok) this.countRestart(action.worker);
   }
 
   private countRestart(worker: string): void {
@@ -438,7 +451,8 @@ function wakeAt(runtime: RuleRuntime, rule: Rule | undefined): number | null {
     case 'pending':
       return rule && 'ms' in rule.hold ? state.since + rule.hold.ms : null;
     case 'exhausted':
-      return rule ? state.since + rule.budget.windowMs : null;
+      // The engine re-arms one budget window after the page (evaluate-rule.ts), not after `since`.
+      return rule ? (state.pagedAt ?? state.since) + rule.budget.windowMs : null;
     default:
       return null;
   }
@@ -446,17 +460,5 @@ function wakeAt(runtime: RuleRuntime, rule: Rule | undefined): number | null {
 
 function managedWorkers(workers: Iterable<WorkerSpec>): ManagedWorkerSpec[] {
   return [...workers].filter((w): w is ManagedWorkerSpec => w.mode === 'managed');
-}
-
-/** The filesystems the rules ask about, plus the root so diagnose always shows one. */
-export function diskPathsOf(rules: Rule[]): string[] {
-  const paths = new Set<string>(['/']);
-  for (const rule of rules) {
-    for (const key of conditionMetrics(rule.when)) {
-      const parsed = parseMetricKey(key);
-      if (parsed?.family === 'disk' && parsed.label) paths.add(parsed.label);
-    }
-  }
-  return [...paths];
 }
 

@@ -15,10 +15,12 @@ import { ThrottleBook } from '../actions/throttle/throttle-book.js';
 import { ReplicaSet, isReplicated, type ReplicaEvent, type ReplicatedSpec } from '../actions/scale/replica-set.js';
 import { Scaler } from '../actions/scale/scaler.js';
 import type { Journal } from '../journal/journal.js';
+import { checkPidFromFile } from '../os/pid-guard.js';
 import { readPidFile } from '../samplers/resolve-pid.js';
 import type { WorkerProbe } from '../samplers/worker.js';
 import type { ManagedWorkerSpec, Supervisor } from '../supervisor/supervisor.js';
 import type { Logger } from './logger.js';
+import { redactStrings } from './redact-child-output.js';
 import type { RuleRuntime } from './rule-runtime.js';
 
 export interface HealingOptions {
@@ -30,6 +32,8 @@ export interface HealingOptions {
   /** Defaults to `systemctl` on PATH. */
   systemctl?: string;
   cgroup?: CgroupOptions;
+  /** Messages carry children's output (a degradation command's last line): redacted before the journal and the log. */
+  redact?: (text: string) => string;
 }
 
 /** For restores and re-applies, which no step's timeout covers. */
@@ -142,7 +146,11 @@ export class Healing {
     }
     if (spec.mode === 'command' && spec.pidFile) {
       const found = readPidFile(spec.pidFile);
-      return 'pid' in found ? [found.pid] : [];
+      if (!('pid' in found)) return [];
+      // A pid file the worker can write must not steer a pause or CPU limit at another process.
+      const checked = checkPidFromFile(found.pid, spec.pidFile);
+      if (!checked.ok) this.options.logger.warn({ worker: spec.name }, `worker ${spec.name}: ${checked.reason}`);
+      return checked.ok ? [checked.pid] : [];
     }
     return [];
   }
@@ -156,6 +164,9 @@ export class Healing {
   }
 
   private record(kind: string, ok: boolean, message: string, rule: string | undefined, data: Record<string, unknown>): void {
+    const redact = this.options.redact ?? ((text: string) => text);
+    message = redact(message);
+    data = redactStrings(data, redact) as Record<string, unknown>;
     this.options.journal.event({ at: this.options.now(), kind, message, ...(rule !== undefined ? { rule } : {}), data });
     (ok ? this.options.logger.info : this.options.logger.warn).call(this.options.logger, message);
   }

@@ -2,7 +2,8 @@
 // tasks whose expression and zone did not change. A run that is still going when the next one is
 // due makes that one skip (node-cron's noOverlap, plus a guard of our own that survives a reload),
 // and every skip is reported so the daemon can journal it.
-import { createTask, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
+import type { Logger as CronLogger, ScheduledTask } from 'node-cron';
+import { loadNodeCron } from '../config/load-node-cron.js';
 import type { Rule } from '../core/types.js';
 import type { Logger } from './logger.js';
 
@@ -66,7 +67,7 @@ export class RuleScheduler {
   private add(rule: Rule): void {
     const schedule = rule.schedule!;
     const log = this.options.logger.child({ rule: rule.name });
-    const task = createTask(schedule.cron, () => this.fire(rule.name), {
+    const task = loadNodeCron().createTask(schedule.cron, () => this.fire(rule.name), {
       name: `medic:${rule.name}`,
       noOverlap: true,
       ...(schedule.timezone !== undefined ? { timezone: schedule.timezone } : {}),

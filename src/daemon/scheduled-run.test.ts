@@ -1,9 +1,12 @@
 // One scheduled run against a real journal: when it runs, when it skips (and journals the skip
 // once), and dry run. The action itself is a stub here; real runs are in test/integration/schedule.test.ts.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HealingActionSpec } from '../core/action-specs.js';
+import { runHealingAction } from '../actions/run-healing.js';
 import type { ActionOutcome, ActionSpec, Rule, Snapshot } from '../core/types.js';
 import { Journal } from '../journal/journal.js';
 import { createLogger } from './logger.js';
@@ -48,6 +51,7 @@ function context(overrides: Partial<ScheduledRunContext> = {}) {
     pause: () => null,
     dryRun: () => false,
     busyTargets: new Set(),
+    stopping: () => false,
     runAction: async (action) => {
       ran.push(action);
       return ok;
@@ -88,8 +92,8 @@ describe('ScheduledRunner', () => {
     expect(ran).toHaveLength(1);
     expect(skips()).toEqual([
       'scheduled run skipped: no recent sample to check the condition against',
-      'scheduled run skipped: disk[/].used_pct > 80% is false (disk[/].used_pct=50)',
-      'scheduled run skipped: disk[/].used_pct > 80% is false (disk[/].used_pct=50)',
+      'scheduled run skipped: disk[/].used_pct > 80% is false (disk[/].used_pct=50%)',
+      'scheduled run skipped: disk[/].used_pct > 80% is false (disk[/].used_pct=50%)',
       'scheduled run skipped: no recent sample to check the condition against',
     ]);
   });
@@ -126,10 +130,58 @@ describe('ScheduledRunner', () => {
     expect(ctx.busyTargets.size).toBe(0);
   });
 
+  it('a run cut short by medic stopping is left running for the next start to mark interrupted, like a ladder step', async () => {
+    let stopping = false;
+    const finished: ActionOutcome[] = [];
+    const { ctx } = context({
+      stopping: () => stopping,
+      runAction: async () => {
+        stopping = true;
+        return { ...ok, ok: false, status: 'signal', signal: 'SIGTERM', message: 'exec archive killed by SIGTERM' };
+      },
+      finished: (_rule, _action, outcome) => finished.push(outcome),
+    });
+    await new ScheduledRunner(ctx).run(rule(), 1000);
+    expect(finished).toEqual([]);
+    expect(ctx.busyTargets.size).toBe(0);
+    expect(journal.history({}).filter((e) => e.kind === 'action').map((e) => e.summary)).toEqual(['step 1 attempt 1: exec /usr/local/bin/archive: running']);
+  });
+
   it('dry run: journals the action as dry-run and runs nothing', async () => {
     const { ctx, ran } = context({ dryRun: () => true });
     await new ScheduledRunner(ctx).run(rule(), 1000);
     expect(ran).toEqual([]);
     expect(journal.dryRunSummary('nightly')).toMatchObject({ acted: 1, actions: [{ description: 'exec /usr/local/bin/archive', count: 1 }] });
+  });
+
+  it('dry run of an action with a dry form: runs it with dryRun, journals its numbers, deletes nothing', async () => {
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    writeFileSync(join(cache, 'old.bin'), Buffer.alloc(3000));
+    const longAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(cache, 'old.bin'), longAgo, longAgo);
+    const clear: ActionSpec = { type: 'clear_cache', dir: cache, olderThanMs: 60_000, timeoutMs: 5000 };
+    const asked: Array<{ dryRun: true } | undefined> = [];
+    const { ctx } = context({
+      dryRun: () => true,
+      runAction: (action, _rule, options) => {
+        asked.push(options);
+        return runHealingAction(action as HealingActionSpec, { workers: new Map(), ...options }, () => ok);
+      },
+    });
+    await new ScheduledRunner(ctx).run(rule({ ladder: [{ action: clear, attempts: 1 }] }), 1000);
+    expect(asked).toEqual([{ dryRun: true }]);
+    expect(readdirSync(cache)).toEqual(['old.bin']);
+    const row = journal.history({}).find((e) => e.kind === 'action');
+    expect(row?.summary).toContain('would have run clear_cache');
+    const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
+    try {
+      const action = db.prepare('SELECT status, result, message, details_json FROM actions').get() as { status: string; result: string; message: string; details_json: string };
+      expect(action).toMatchObject({ status: 'dry-run', result: 'dry-run' });
+      expect(action.message).toMatch(/^dry run: would have run clear_cache .*: clear_cache .* \(dry run\): would delete 1 files, 2\.9KiB/);
+      expect(JSON.parse(action.details_json)).toMatchObject({ dryRun: true, wouldStatus: 'ok', filesDeleted: 1, bytesFreed: 3000, wouldDelete: ['old.bin'] });
+    } finally {
+      db.close();
+    }
   });
 });

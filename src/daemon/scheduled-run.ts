@@ -1,15 +1,17 @@
 // One run of a scheduled rule: step 1 of its ladder, through the same journal path as any action
-// (a row written before it runs, finished after). With `when:` the run happens only if the
+// (journaled-action.ts: a row written before it runs, finished after). With `when:` the run happens only if the
 // condition is true on the latest sample. A run that does not happen is journaled with its reason;
 // the same reason is journaled once, not at every cron tick (a `*/5 * * * * *` schedule whose
 // condition stays false would otherwise write a row every five seconds).
 import { actionTarget } from '../core/evaluate-rule.js';
 import { evaluateCondition } from '../core/evaluate-condition.js';
+import { formatValuesNote } from '../core/format-metric.js';
 import type { ActionOutcome, ActionSpec, Rule, Snapshot } from '../core/types.js';
 import { describeAction } from '../actions/run-action.js';
 import type { Journal } from '../journal/journal.js';
+import { runJournaledAction } from './journaled-action.js';
 import type { Logger } from './logger.js';
-import { journalDryAction } from './shadow.js';
+import { runDry } from './shadow.js';
 
 export type ScheduledSkipReason = 'overlap' | 'missed' | 'paused' | 'condition-false' | 'condition-unknown' | 'target-busy';
 
@@ -25,8 +27,11 @@ export interface ScheduledRunContext {
   pause: (rule: string, at: number) => string | null;
   dryRun: (rule: Rule) => boolean;
   busyTargets: Set<string>;
-  runAction: (action: ActionSpec, rule: Rule) => Promise<ActionOutcome>;
-  /** After a real run, for the daemon's bookkeeping (restart counts, a tick). */
+  /** `dryRun`: only for actions with a dry form (shadow.ts), which then change nothing. */
+  runAction: (action: ActionSpec, rule: Rule, options?: { dryRun: true }) => Promise<ActionOutcome>;
+  /** True once medic has begun to stop: a run cut short then is left for the next start to mark interrupted. */
+  stopping: () => boolean;
+  /** After a real run, for the daemon's bookkeeping (restart counts, a tick); not after one cut short by a stop. */
   finished: (rule: Rule, action: ActionSpec, outcome: ActionOutcome) => void;
 }
 
@@ -50,7 +55,7 @@ export class ScheduledRunner {
       const condition = evaluateCondition(rule.when, snapshot);
       values = condition.values;
       if (condition.truth === 'unknown') return this.skip(rule, at, 'condition-unknown', `scheduled run skipped: condition unknown (no value for ${condition.unknown.join(', ')})`);
-      if (!condition.truth) return this.skip(rule, at, 'condition-false', `scheduled run skipped: ${rule.whenText} is false${formatValues(values)}`);
+      if (!condition.truth) return this.skip(rule, at, 'condition-false', `scheduled run skipped: ${rule.whenText} is false${formatValuesNote(values)}`);
     }
     const action = rung.action;
     const target = actionTarget(action);
@@ -58,24 +63,15 @@ export class ScheduledRunner {
     this.lastSkips.set(rule.name, null);
 
     const description = describeAction(action);
-    const row = { incidentId: null, rule: rule.name, step: 0, attempt: 1, type: action.type, target, description, at };
-    if (ctx.dryRun(rule)) {
-      journalDryAction(ctx.journal, { ...row, action });
-      log.info(`rule ${rule.name}: dry run: scheduled run would have run ${description}`);
-      return;
-    }
-    // Journaled before it runs, like every action: a kill -9 leaves a 'running' row to mark interrupted.
-    const actionId = ctx.journal.startAction(row);
-    log.info(`rule ${rule.name}: scheduled run: ${description}${rule.when ? ` (${rule.whenText}${formatValues(values)})` : ''}`);
-    if (target !== null) ctx.busyTargets.add(target);
-    try {
-      const outcome = await ctx.runAction(action, rule);
-      ctx.journal.finishAction(actionId, outcome, ctx.now());
-      (outcome.ok ? log.info : log.error).call(log, `rule ${rule.name}: scheduled run: ${outcome.message}`);
-      ctx.finished(rule, action, outcome);
-    } finally {
-      if (target !== null) ctx.busyTargets.delete(target);
-    }
+    // Dry run: the same journaled path, with the action's dry form (or only its description) run instead.
+    const dry = ctx.dryRun(rule);
+    const outcome = await runJournaledAction(ctx, {
+      incidentId: null, rule: rule.name, step: 0, attempt: 1, action, description, at, log,
+      startLevel: 'info',
+      startMessage: `rule ${rule.name}: ${dry ? 'dry run: ' : ''}scheduled run: ${dry ? 'would have run ' : ''}${description}${rule.when ? ` (${rule.whenText}${formatValuesNote(values)})` : ''}`,
+      outcomePrefix: `rule ${rule.name}: scheduled run: `,
+    }, () => (dry ? runDry(action, description, () => ctx.runAction(action, rule, { dryRun: true })) : ctx.runAction(action, rule)));
+    if (outcome && !dry) ctx.finished(rule, action, outcome);
   }
 
   /** A due run that node-cron did not start: the previous one still runs, or the loop was blocked. */
@@ -92,9 +88,4 @@ export class ScheduledRunner {
     this.ctx.journal.event({ at, kind: 'schedule-skip', rule: rule.name, message, data: { reason } });
     this.ctx.logger.info({ rule: rule.name }, `rule ${rule.name}: ${message}`);
   }
-}
-
-function formatValues(values: Record<string, number>): string {
-  const parts = Object.entries(values).map(([key, value]) => `${key}=${Number.isInteger(value) ? value : value.toFixed(2)}`);
-  return parts.length ? ` (${parts.join(', ')})` : '';
 }

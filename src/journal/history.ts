@@ -1,6 +1,7 @@
 // `medic history`: one newest-first timeline merged from the four tables. Each table is queried
 // with its own index and limit, then merged, so a busy events table cannot starve incidents.
 import type Database from 'better-sqlite3';
+import { formatValuesNote } from '../core/format-metric.js';
 import type { ActionRow, HistoryEntry, IncidentRow, PageRow } from './rows.js';
 import { toActionRow, toEventRow, toIncidentRow, toPageRow } from './rows.js';
 
@@ -43,13 +44,8 @@ export function prepareHistory(db: Database.Database): (q: HistoryQuery) => Hist
 /** At one instant an incident opens, then its action starts, then events and pages follow. */
 const ORDER = { incident: 0, action: 1, event: 2, page: 3 } as const;
 
-function formatValues(values: Record<string, number>): string {
-  const parts = Object.entries(values).map(([k, v]) => `${k}=${v}`);
-  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
-}
-
 function describeOpened(i: IncidentRow): HistoryEntry {
-  const summary = `${i.severity} incident #${i.id} opened: ${i.whenText}${formatValues(i.trigger)}`;
+  const summary = `${i.severity} incident #${i.id} opened: ${i.whenText}${formatValuesNote(i.trigger)}`;
   return { at: i.openedAt, kind: 'incident-open', source: 'incident', id: i.id, rule: i.rule, incidentId: i.id, summary };
 }
 

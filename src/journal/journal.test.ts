@@ -144,7 +144,7 @@ describe('history', () => {
     expect(journal.history({ since: T0 + 2 }).map((e) => e.kind)).toEqual(['incident-recovered', 'page', 'skip']);
     expect(journal.history({ rule: 'cpu' }).map((e) => e.summary)).toEqual(['cpu: backoff']);
     expect(journal.history({ limit: 2 }).length).toBe(2);
-    expect(journal.history({ rule: 'disk' }).at(-1)).toMatchObject({ incidentId: inc, summary: `critical incident #${inc} opened: disk[/].used_pct > 95 (disk[/].used_pct=97)` });
+    expect(journal.history({ rule: 'disk' }).at(-1)).toMatchObject({ incidentId: inc, summary: `critical incident #${inc} opened: disk[/].used_pct > 95 (disk[/].used_pct=97%)` });
   });
 });
 

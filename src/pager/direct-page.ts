@@ -2,7 +2,6 @@
 // written. No schedule can be kept on disk then, so cockatiel retries it in memory with
 // exponential backoff and jitter; if medic dies meanwhile the page is lost, which is why it is
 // also logged, and why the dead-man's switch exists.
-import { ExponentialBackoff, handleWhenResult, retry } from 'cockatiel';
 import type { SlackMessage } from './page-content.js';
 import type { SendResult, SlackSender } from './slack-sender.js';
 import { SLACK_LIMITS, escapeMrkdwn, formatDurationMs, formatSlackDate, truncateEnd } from './slack-text.js';
@@ -16,6 +15,8 @@ export interface DirectSendOptions {
 }
 
 export async function sendDirect(sender: SlackSender, message: SlackMessage, options: DirectSendOptions = {}): Promise<SendResult> {
+  // cockatiel (~9 MiB of RSS) is loaded only when a page must skip the journal, which is rare.
+  const { ExponentialBackoff, handleWhenResult, retry } = await import('cockatiel');
   const policy = retry(handleWhenResult((result) => (result as SendResult).kind === 'retry'), {
     maxAttempts: (options.maxAttempts ?? 5) - 1,
     backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 1000, maxDelay: 30_000 }),

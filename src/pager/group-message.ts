@@ -1,6 +1,6 @@
 // One message for several pages: rules that failed within the grouping window (a host going
 // down), or pages held back by the hourly limit. Lists the first few and counts the rest.
-import { formatDelayed, formatValues, historyCommandOf, section, titleOf, type PageContent, type SlackMessage } from './page-content.js';
+import { formatDelayed, formatValuesWithThresholds, historyCommandOf, section, titleOf, type PageContent, type SlackMessage } from './page-content.js';
 import { SLACK_LIMITS, escapeMrkdwn, formatDurationMs, formatSlackDate, truncateEnd } from './slack-text.js';
 
 export interface GroupItem {
@@ -46,5 +46,5 @@ function formatItem({ content, delayedByMs }: GroupItem): string {
   const head = `${mark} *${escapeMrkdwn(titleOf(content))}*${formatDelayed(delayedByMs)}`;
   const why = content.detail ? `\n${escapeMrkdwn(truncateEnd(content.detail, 600))}` : '';
   const since = `\nsince ${formatSlackDate(content.since)} · \`${historyCommandOf(content)}\``;
-  return `${head}${why}${formatValues(content.values, content.thresholds ?? [])}${since}`;
+  return `${head}${why}${formatValuesWithThresholds(content.values, content.thresholds ?? [])}${since}`;
 }

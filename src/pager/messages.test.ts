@@ -29,7 +29,7 @@ const textsOf = (blocks: unknown[]): string => (blocks as Block[]).flatMap((b) =
 describe('a page', () => {
   it('shows each value in its unit beside the threshold it crossed', () => {
     const all = textsOf(buildSlackMessage(page).blocks);
-    expect(all).toContain('*Values:* `worker.render.rss` = 8.5GiB (9123456789 B) (threshold &gt; 8GiB), `memory.used_pct` = 93.46% (threshold &gt; 90)');
+    expect(all).toContain('*Values:* `worker.render.rss` = 8.5GiB (9123456789 B) (threshold &gt; 8GiB), `memory.used_pct` = 93.5% (threshold &gt; 90)');
   });
 
   it('ends the fallback text with the history command, after a full stop', () => {

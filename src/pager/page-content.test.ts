@@ -31,7 +31,7 @@ describe('buildSlackMessage', () => {
     const { text, blocks } = buildSlackMessage(page);
     const all = textsOf(blocks).join('\n');
     expect(text).toBe('[CRITICAL] render-leak on gpu-worker-7: ladder exhausted. restart-worker failed 3 times; memory still above 90%. Run `medic history --incident 42` for details.');
-    for (const s of ['gpu-worker-7', 'render-leak', 'critical', '12m before the page', '2025-01-02 02:52:05 UTC', '`worker.render.rss` = 9123456789', '`memory.used_pct` = 93.46',
+    for (const s of ['gpu-worker-7', 'render-leak', 'critical', '12m before the page', '2025-01-02 02:52:05 UTC', '`worker.render.rss` = 8.5GiB (9123456789 B)', '`memory.used_pct` = 93.5%',
       '*Step 1, attempt 1:* restart worker render → *timed-out* in 30.0 s', 'killed with SIGKILL', '*Step 2, attempt 1:* exec /usr/local/bin/drop-caches → *ok* in 0.1 s',
       'loading &lt;model&gt;\nCUDA error &amp; out of memory', '<https://wiki.example/runbooks/render-leak|Runbook>', '`medic history --incident 42`']) {
       expect(all).toContain(s);

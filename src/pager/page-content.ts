@@ -1,7 +1,8 @@
 // What a page says, and the Slack message built from it. Pure: the outbox stores PageContent
 // in the journal and builds the message when it sends, so a late page can say it is late.
 import { SLACK_LIMITS, escapeMrkdwn, formatDurationMs, formatLink, formatSlackDate, tailLines, truncateEnd } from './slack-text.js';
-import { formatNumber, formatReading, type Threshold } from './thresholds.js';
+import type { Threshold } from './thresholds.js';
+import { formatMetricValue, unitOfMetric } from '../core/format-metric.js';
 
 export interface PageStep {
   step: number;
@@ -81,7 +82,7 @@ export function buildPageParts(page: PageContent, options: { delayedByMs?: numbe
         field('Since', `${formatSlackDate(page.since)} (${formatDurationMs(page.at - page.since)} before the page)`),
       ],
     },
-    section(`*Why:* ${escapeMrkdwn(page.detail || reasonOf(page))}\n*Condition:* \`${escapeMrkdwn(page.whenText)}\`${formatValues(page.values, page.thresholds ?? [])}`),
+    section(`*Why:* ${escapeMrkdwn(page.detail || reasonOf(page))}\n*Condition:* \`${escapeMrkdwn(page.whenText)}\`${formatValuesWithThresholds(page.values, page.thresholds ?? [])}`),
   ];
   const context = { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEnd(contextLine(page, historyCommand), SLACK_LIMITS.contextChars) }] };
   const detail = page.detail && !/[.!?]$/.test(page.detail) ? `${page.detail}.` : page.detail;
@@ -120,16 +121,16 @@ export function section(text: string) {
   return { type: 'section', text: { type: 'mrkdwn', text: truncateEnd(text, SLACK_LIMITS.sectionChars) } };
 }
 
-/** `memory.used_pct` = 93.46% (threshold > 90%): each value beside the limits that read it. */
-export function formatValues(values: Record<string, number>, thresholds: Threshold[]): string {
+/** `memory.used_pct` = 93.5% (threshold > 90%): each value, as logs show it, beside the limits that read it. */
+export function formatValuesWithThresholds(values: Record<string, number>, thresholds: Threshold[]): string {
   const entries = Object.entries(values);
   if (entries.length === 0) return '';
   const shown = entries.map(([key, value]) => {
     const limits = thresholds.filter((t) => t.metric === key);
-    const reading = limits[0] ? formatReading(value, limits[0].unit) : formatNumber(value);
-    const exact = limits[0]?.unit === 'bytes' ? ` (${formatNumber(value)} B)` : '';
+    // A size is rounded (8.5GiB); the exact byte count is for whoever compares it with their own tools.
+    const exact = unitOfMetric(key) === 'bytes' ? ` (${value} B)` : '';
     const against = limits.length ? ` (threshold ${limits.map((t) => escapeMrkdwn(t.limit)).join(' and ')})` : '';
-    return `\`${escapeMrkdwn(key)}\` = ${reading}${exact}${against}`;
+    return `\`${escapeMrkdwn(key)}\` = ${formatMetricValue(key, value)}${exact}${against}`;
   });
   return `\n*Values:* ${shown.join(', ')}`;
 }

@@ -1,7 +1,7 @@
 // Posts one message to a Slack incoming webhook and says what happened as a SlackVerdict.
 // @slack/webhook does the request; our own `fetch` is passed in because the client's errors
 // carry no headers (PLATFORM.md), and a 429's Retry-After is what says when to try again.
-import { IncomingWebhook, type FetchFunction, type IncomingWebhookSendArguments } from '@slack/webhook';
+import type { FetchFunction, IncomingWebhookSendArguments } from '@slack/webhook';
 import { classifySlackResponse, type SlackVerdict } from './classify.js';
 import { redactSecrets } from './webhook-url.js';
 
@@ -55,6 +55,8 @@ export function createSlackSender(url: string, options: SlackSenderOptions = {})
         response = { status: res.status, body, retryAfter: res.headers.get('retry-after') };
         return replayResponse(res, body);
       };
+      // Loaded at the first page, not at start: a medic that never pages never pays for it.
+      const { IncomingWebhook } = await import('@slack/webhook');
       const webhook = new IncomingWebhook(url, { fetch: fetchAndKeep, retryConfig: { retries: 0 } });
       try {
         await webhook.send(message as IncomingWebhookSendArguments);

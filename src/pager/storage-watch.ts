@@ -1,8 +1,9 @@
 // Notices when medic can no longer write its state folder or its journal: a full disk, a
 // filesystem remounted read-only, a permission change. Two signals: a journal write that throws
 // a storage error, and a small file written and removed in the state folder now and then.
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../os/atomic-write.js';
 
 export interface StorageChange {
   writable: boolean;
@@ -50,7 +51,9 @@ export class StorageWatch {
     this.lastProbeAt = at;
     const file = join(this.options.dir, PROBE_FILE);
     try {
-      writeFileSync(file, `medic write probe ${at}\n`);
+      // Through the atomic writer: exclusive, no-follow temp file, fsync, rename, fsync the folder;
+      // a symlink planted at the probe's name is refused, never written through.
+      writeFileAtomicSync(file, `medic write probe ${at}\n`);
       unlinkSync(file);
     } catch (error) {
       // Node's own message names the code and the file: `ENOSPC: no space left on device, open '...'`.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCondition } from '../config/parse-condition.js';
-import { formatReading, listThresholds } from './thresholds.js';
+import { listThresholds } from './thresholds.js';
 
 function condition(text: string) {
   const parsed = parseCondition(text, { workers: new Set(['render']) });
@@ -19,18 +19,5 @@ describe('listThresholds', () => {
 
   it('is empty for a rule without a condition', () => {
     expect(listThresholds(undefined)).toEqual([]);
-  });
-});
-
-describe('formatReading', () => {
-  it.each([
-    [9_123_456_789, 'bytes', '8.5GiB'],
-    [93.456, 'percent', '93.46%'],
-    [150, 'seconds', '2m30s'],
-    [71.5, 'celsius', '71.5°C'],
-    [12, 'count', '12'],
-    [0.5, undefined, '0.5'],
-  ] as const)('%d %s -> %s', (value, unit, text) => {
-    expect(formatReading(value, unit)).toBe(text);
   });
 });

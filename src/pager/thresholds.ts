@@ -1,6 +1,5 @@
 // The thresholds a page shows beside the values that crossed them: every comparison in the
 // rule's condition, with the limit as the operator wrote it (`> 8GiB`, not 8589934592).
-import { formatBytes, formatDuration } from '../core/durations.js';
 import { lookupMetric } from '../core/metrics.js';
 import type { Comparator, Condition, Unit } from '../core/types.js';
 
@@ -38,28 +37,4 @@ export function listThresholds(condition: Condition | undefined): Threshold[] {
   };
   if (condition) walk(condition);
   return out;
-}
-
-/** A value in its unit, for people: `8.5GiB`, `93.46%`, `2m30s`, `12`. */
-export function formatReading(value: number, unit?: Unit): string {
-  switch (unit) {
-    case 'bytes':
-      return formatBytes(value);
-    case 'percent':
-      return `${formatNumber(value)}%`;
-    case 'seconds':
-      return formatDuration(value * 1000);
-    case 'celsius':
-      return `${formatNumber(value)}°C`;
-    case 'watts':
-      return `${formatNumber(value)} W`;
-    case 'per_second':
-      return `${formatNumber(value)}/s`;
-    default:
-      return formatNumber(value);
-  }
-}
-
-export function formatNumber(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/\.?0+$/, '');
 }

@@ -1,6 +1,6 @@
 // One parsed GPU row -> `gpu` family fields. Pure. A value nvidia-smi marks as unknown
 // (`[N/A]`, `[Not Supported]`, `[Unknown Error]`, ...) stays unknown with the marker in the
-// reason; it never becomes 0. Rows from `-q` text (gpu-parse-q.ts) use the same field names.
+// reason; it never becomes 0. The tests' `-q` reader (test/helpers/nvidia-smi-q.ts) uses the same field names.
 import type { GpuCell, GpuCsvRow } from './gpu-parse.js';
 
 export interface GpuReading {

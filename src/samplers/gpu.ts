@@ -8,12 +8,13 @@
 // - `nvidia-smi -q -x` prints every attribute (20-90 KB of XML per GPU, its schema changing
 //   between v11, v12 and v13) that then needs an XML parser; the CSV query costs one process and
 //   prints one short line per GPU with exactly the fields asked for, in the order asked.
-// nvidia-smi runs in its own process group and the whole group is killed at the deadline: a GPU
-// that fell off the bus can hang nvidia-smi in the kernel, and execa alone signals only the child.
+// nvidia-smi runs in its own process group (medic's one runner, src/os/run-in-group.ts, which also
+// keeps medic's secrets out of its environment) and the whole group gets SIGKILL at the deadline: a
+// GPU that fell off the bus can hang nvidia-smi in the kernel, and execa alone signals only the child.
 // At most one nvidia-smi runs at a time; while one is still alive, sample() returns the last
 // result marked stale instead of piling up processes on a wedged driver.
 import { performance } from 'node:perf_hooks';
-import { execa } from 'execa';
+import { startInGroup, type GroupProcess } from '../os/run-in-group.js';
 import { formatMetricKey } from '../core/metrics.js';
 import { buildAbsentSample, buildGpuSample, type GpuLabel, type GpuSample, type NvidiaSmiRun } from './gpu-sample.js';
 import { findRejectedField, INITIAL_QUERY_PLAN, listQueryFields, listSkippedFields, rejectQueryField, type QueryPlan } from './gpu-query.js';
@@ -27,7 +28,7 @@ export interface GpuSamplerOptions {
   command?: string;
   /** Deadline for one sample, retries for rejected fields included, in ms. Defaults to 5000. */
   timeoutMs?: number;
-  /** Added to process.env for nvidia-smi (tests: PATH and NVIDIA_SMI_*). */
+  /** Added to medic's environment (without its secrets) for nvidia-smi (tests: PATH and NVIDIA_SMI_*). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -45,7 +46,7 @@ export class GpuSampler {
   private last: GpuSample | undefined;
   private sampling = false;
   /** The running nvidia-smi, until it has exited (even after a timeout gave up on it). */
-  private child: { pid: number | undefined; done: Promise<unknown>; startedAt: number } | undefined;
+  private child: { group: GroupProcess; startedAt: number } | undefined;
 
   constructor(options: GpuSamplerOptions = {}) {
     this.command = options.command ?? 'nvidia-smi';
@@ -76,8 +77,8 @@ export class GpuSampler {
   async close(): Promise<void> {
     const child = this.child;
     if (!child) return;
-    killGroup(child.pid);
-    await Promise.race([child.done, delay(CLOSE_WAIT_MS)]);
+    child.group.stop('shutdown');
+    await Promise.race([child.group.finished, delay(CLOSE_WAIT_MS)]);
   }
 
   private async sampleOnce(startedAt: number): Promise<GpuSample> {
@@ -101,40 +102,22 @@ export class GpuSampler {
 
   private async run(args: string[], budgetMs: number): Promise<Omit<NvidiaSmiRun, 'durationMs'> | 'absent'> {
     const base = { timeoutMs: this.timeoutMs, exitCode: null, stdout: '', output: '', timedOut: false };
-    const subprocess = execa(this.command, args, {
-      reject: false,
-      all: true,
-      detached: true,
-      stdin: 'ignore',
-      maxBuffer: 4 * 1024 * 1024,
-      ...(this.env ? { env: this.env } : {}),
-    });
-    const done = subprocess.then((result) => result);
-    const child = { pid: subprocess.pid, done, startedAt: performance.now() };
+    // nvidia-smi keeps no state worth a graceful exit: SIGKILL at the deadline, and the sample
+    // does not wait for the kill (the next one is stale until the process is gone).
+    const group = startInGroup([this.command, ...args], { timeoutMs: budgetMs, killGraceMs: 0, waitForGroup: false, maxOutputBytes: 4 * 1024 * 1024, ...(this.env ? { env: this.env } : {}) });
+    const child = { group, startedAt: performance.now() };
     this.child = child;
-    // 'exit' comes when the process is reaped, even if a killed one's pipes close later.
-    const forget = () => {
+    // Until the process is reaped, even if a killed one's pipes close later.
+    void group.exited.then(() => {
       if (this.child === child) this.child = undefined;
-    };
-    subprocess.once('exit', forget);
-    void done.finally(forget);
-
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), budgetMs);
     });
-    const result = await Promise.race([done, deadline]);
-    clearTimeout(timer);
-    if (result === 'timeout') {
-      killGroup(child.pid);
-      return { ...base, timedOut: true };
+    const run = await group.result;
+    if (run.stopReason === 'timeout') return { ...base, timedOut: true };
+    if (run.spawnError) {
+      if (run.spawnError.code === 'ENOENT') return 'absent';
+      return { ...base, spawnError: run.spawnError.code ?? run.spawnError.message };
     }
-    const code = (result as { code?: unknown }).code;
-    if (result.exitCode === undefined && result.signal === undefined) {
-      if (code === 'ENOENT') return 'absent';
-      return { ...base, spawnError: typeof code === 'string' ? code : result.shortMessage ?? 'unknown error' };
-    }
-    return { ...base, exitCode: result.exitCode ?? null, stdout: result.stdout, output: result.all };
+    return { ...base, exitCode: run.exitCode, stdout: run.stdout, output: run.all };
   }
 
   private staleSample(): GpuSample {
@@ -154,16 +137,6 @@ export class GpuSampler {
       reason: why,
       stale: true,
     };
-  }
-}
-
-/** SIGKILL to the whole group: nvidia-smi keeps no state worth a graceful exit. */
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // ESRCH: the group is already gone.
   }
 }
 

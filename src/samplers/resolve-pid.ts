@@ -1,6 +1,6 @@
 // Finding a worker's pid: from a pid file (command mode) or from systemd's MainPID (systemd mode).
 import { readFileSync } from 'node:fs';
-import { execa } from 'execa';
+import { runInGroup } from '../os/run-in-group.js';
 import { describeError, isNotFound } from './describe-error.js';
 
 /** Linux's largest possible pid_max (2^22). */
@@ -28,22 +28,18 @@ export interface ResolveSystemdPidOptions {
 export async function resolveSystemdPid(unit: string, options: ResolveSystemdPidOptions = {}): Promise<{ pid: number | null } | { error: string }> {
   const systemctl = options.systemctl ?? 'systemctl';
   const timeoutMs = options.timeoutMs ?? 5000;
-  const result = await execa(systemctl, ['show', '--property=MainPID', '--value', '--', unit], {
-    timeout: timeoutMs,
-    forceKillAfterDelay: 1000,
-    reject: false,
-    stdin: 'ignore',
-    maxBuffer: 64 * 1024,
-  });
+  // medic's one runner: its own group, killed whole at the timeout, no medic secrets in its environment.
+  const result = await runInGroup([systemctl, 'show', '--property=MainPID', '--value', '--', unit], { timeoutMs, killGraceMs: 1000, waitForGroup: false, maxOutputBytes: 64 * 1024 });
   const what = `systemctl show ${unit}`;
-  if (result.timedOut) return { error: `${what} timed out after ${timeoutMs} ms` };
-  if (result.failed) {
-    if (result.exitCode === undefined) return { error: `${what} could not start: ${describeError(result.cause)}` };
-    const detail = summarizeOutput(String(result.stderr)) || summarizeOutput(String(result.stdout));
-    return { error: `${what} exited with code ${result.exitCode}${detail ? `: ${detail}` : ''}` };
+  if (result.stopReason !== null) return { error: `${what} timed out after ${timeoutMs} ms` };
+  if (result.spawnError) return { error: `${what} could not start: ${result.spawnError.message}` };
+  if (result.exitCode !== 0) {
+    const detail = summarizeOutput(result.stderr) || summarizeOutput(result.stdout);
+    const end = result.exitCode !== null ? `exited with code ${result.exitCode}` : `was killed by ${result.signal ?? 'a signal'}`;
+    return { error: `${what} ${end}${detail ? `: ${detail}` : ''}` };
   }
-  const pid = parsePid(String(result.stdout));
-  if (pid === null) return { error: `${what} printed no MainPID: ${quoteStart(String(result.stdout))}` };
+  const pid = parsePid(result.stdout);
+  if (pid === null) return { error: `${what} printed no MainPID: ${quoteStart(result.stdout)}` };
   return { pid: pid === 0 ? null : pid };
 }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/helpers/eventually.js';
 import type { SamplingSettings } from '../core/types.js';
 import { QueueSpecSchema, type QueueSpec } from './queue/spec.js';
 import { groupQueuesBySource } from './queue-lanes.js';
@@ -76,16 +77,6 @@ function fakeNvidiaSmis(): number[] {
       }
     })
     .map(Number);
-}
-
-async function waitFor<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 afterEach(async () => {
@@ -179,7 +170,7 @@ describe('SamplingScheduler: the GPU', () => {
     let started = Date.now();
     await scheduler.start(300);
     expect(Date.now() - started).toBeLessThan(2000);
-    await waitFor(() => fakeNvidiaSmis(), (pids) => pids.length > 0, 'the hung nvidia-smi to start');
+    await eventually(() => fakeNvidiaSmis().length > 0, 'the hung nvidia-smi to start');
     started = Date.now();
     const snapshot = await scheduler.snapshot(Date.now());
     expect(Date.now() - started).toBeLessThan(2000);
@@ -189,7 +180,7 @@ describe('SamplingScheduler: the GPU', () => {
     expect(snapshot.values.has('nvidia.healthy')).toBe(false);
     // close() kills the whole nvidia-smi group.
     await scheduler.close();
-    await waitFor(() => fakeNvidiaSmis(), (pids) => pids.length === 0, 'the hung nvidia-smi to be killed');
+    await eventually(() => fakeNvidiaSmis().length === 0, 'the hung nvidia-smi to be killed');
   });
 
   it('logs health changes once each, not per sample', async () => {
@@ -237,7 +228,10 @@ describe('SamplingScheduler: queues', () => {
     const specs = queues({ stuck: { command: ['sleep', '30'], timeout: '20s' }, spool: { spool: { dir, suffix: '.job' } } });
     const scheduler = create({ queues: specs, settings: { intervalMs: 1000, sampling: sampling({ queues: { intervalMs: 200 } }) } }, { now: Date.now });
     await scheduler.start(100);
-    const snapshot = await waitFor(() => scheduler.snapshot(Date.now()), (s) => s.values.has('queue.spool.depth'), 'the spool queue to be read');
+    const snapshot = await eventually(async () => {
+      const s = await scheduler.snapshot(Date.now());
+      return s.values.has('queue.spool.depth') && s;
+    }, 'the spool queue to be read');
     expect(snapshot.values.get('queue.spool.depth')).toBe(3);
     expect(snapshot.durationsMs!.has('queue.spool')).toBe(true);
     expect(snapshot.unknown.get('queue.stuck.depth')).toMatch(/^queues stuck \(command sleep\): first read still running/);
@@ -250,7 +244,7 @@ describe('SamplingScheduler: queues', () => {
     await scheduler.start();
     expect((await scheduler.snapshot(Date.now())).values.get('queue.spool.depth')).toBe(1);
     writeFileSync(join(dir, 'more.job'), '');
-    await waitFor(() => scheduler.snapshot(Date.now()), (s) => s.values.get('queue.spool.depth') === 2, 'the next beat to see the new file');
+    await eventually(async () => (await scheduler.snapshot(Date.now())).values.get('queue.spool.depth') === 2, 'the next beat to see the new file');
   });
 
   it('reconfigure keeps unchanged queue lanes and reads new ones', async () => {

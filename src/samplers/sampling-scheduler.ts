@@ -200,14 +200,25 @@ export class SamplingScheduler {
   }
 }
 
+/**
+ * How far apart the one-shot's two CPU readings are, at least. /proc/stat counts in 10 ms ticks per
+ * core: over 250 ms a 2-core host had 50 ticks and the share jumped in steps of 2 %; over 400 ms it
+ * is 80 ticks, and `medic metrics` still ends in well under a second. A daemon's tick measures over
+ * its whole interval; `medic diagnose` shows that value whenever a daemon answers on its socket.
+ */
+export const ONE_SHOT_CPU_WINDOW_MS = 400;
+
 /** One read of every source, for `medic metrics` and `medic diagnose` (no daemon, no beats). */
-export async function sampleEverySourceOnce(options: SamplingSchedulerOptions, cpuGapMs = 250): Promise<SampledSnapshot> {
+export async function sampleEverySourceOnce(options: SamplingSchedulerOptions, cpuWindowMs = ONE_SHOT_CPU_WINDOW_MS): Promise<SampledSnapshot> {
   const scheduler = new SamplingScheduler(options);
   const now = options.now ?? Date.now;
   try {
+    const firstReadAt = performance.now();
     await scheduler.refreshAll(now());
-    // CPU usage is a rate: it needs two host readings some time apart.
-    await new Promise((resolve) => setTimeout(resolve, cpuGapMs));
+    // CPU usage is a rate: it needs two host readings some time apart. Slow GPU or queue reads
+    // already count towards the window; only the rest is waited.
+    const restMs = cpuWindowMs - (performance.now() - firstReadAt);
+    if (restMs > 0) await new Promise((resolve) => setTimeout(resolve, restMs));
     return await scheduler.snapshot(now(), { host: 'now' });
   } finally {
     await scheduler.close();

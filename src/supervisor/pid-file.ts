@@ -1,8 +1,9 @@
 // `${stateDir}/workers/<name>.pid`: lets `medic diagnose`, in another process, find a managed
-// worker's pid. Written atomically (tmp + rename) so a reader never sees half a number.
+// worker's pid. Written atomically (src/os/atomic-write.ts) so a reader never sees half a number.
 // Synchronous on purpose: a few bytes, and a restart's remove-then-write must not interleave.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../os/atomic-write.js';
 
 export function pidFilePath(stateDir: string, worker: string): string {
   return path.join(stateDir, 'workers', `${worker}.pid`);
@@ -11,9 +12,7 @@ export function pidFilePath(stateDir: string, worker: string): string {
 export function writePidFile(stateDir: string, worker: string, pid: number): void {
   const file = pidFilePath(stateDir, worker);
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${pid}\n`);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, `${pid}\n`);
 }
 
 /** Removes the file only if it still names `pid`, so a late exit cannot remove its successor's file. */

@@ -3,7 +3,8 @@
 // the work or fight over its port, so the old one is stopped first. Under systemd the unit's
 // cgroup is cleaned on medic's death anyway; this covers medic run by hand or by another init.
 import { readFileSync } from 'node:fs';
-import { readPidFile, removePidFileAnyway } from './pid-file.js';
+import { pidFilePath, readPidFile, removePidFileAnyway } from './pid-file.js';
+import { checkPidFromFile } from '../os/pid-guard.js';
 import { listLiveGroupMembers, signalGroup, waitUntil } from '../os/process-group.js';
 import { isProcessAlive } from '../os/process-info.js';
 
@@ -13,7 +14,8 @@ const KILL_WAIT_MS = 2000;
 export async function reclaimOrphan(stateDir: string, name: string, stopTimeoutMs: number): Promise<number | null> {
   const pid = readPidFile(stateDir, name);
   if (pid === null) return null;
-  if (!isProcessAlive(pid) || !carriesWorkerName(pid, name)) {
+  // Also refused: PID 1, medic itself, and a process younger than the file (a reused pid).
+  if (!isProcessAlive(pid) || !carriesWorkerName(pid, name) || !checkPidFromFile(pid, pidFilePath(stateDir, name)).ok) {
     // A stale file, or the pid now belongs to someone else: never signal a stranger.
     removePidFileAnyway(stateDir, name);
     return null;

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ActionOutcome, WorkerSpec } from '../core/types.js';
 import { describeOutcome } from '../actions/describe-outcome.js';
+import { childEnv } from '../os/child-env.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import { reclaimOrphan } from './reclaim-orphan.js';
 import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
@@ -164,7 +165,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const spawned = await spawnWorker({
       argv: spec.argv,
       ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
-      env: { ...process.env, ...spec.env, MEDIC_WORKER: spec.name },
+      // medic's own secrets (webhook URL, bot token, ...) never reach a worker's environment.
+      env: childEnv({ ...spec.env, MEDIC_WORKER: spec.name }),
       now: this.now,
       maxLineLength: this.options.maxLineLength ?? 4096,
       onLine: (stream, line) => this.options.onOutput?.(spec.name, stream, line),

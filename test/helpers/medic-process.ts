@@ -96,16 +96,8 @@ export function startMedic(args: string[], env: NodeJS.ProcessEnv = {}): MedicPr
   };
 }
 
-/** Polls until `read` returns a value that is not undefined, or fails at the deadline. */
-export async function eventually<T>(read: () => T | undefined, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+/** Polls with a deadline and throws at it (test/helpers/eventually.ts); here for the tests that start medic. */
+export { eventually } from './eventually.js';
 
 /** Reads the journal the way an operator's sqlite3 would, without holding it open. */
 export function queryJournal<T>(stateDir: string, sql: string, ...params: unknown[]): T[] {

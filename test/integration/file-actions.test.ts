@@ -234,6 +234,8 @@ async function buildCrashRunner(outDir: string): Promise<string> {
   const ts = (await import('typescript')).default;
   const sources = [
     ...(await readdir('src/actions/files')).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts')).map((name) => `src/actions/files/${name}`),
+    'src/actions/plain-outcome.ts',
+    'src/core/durations.ts',
     'src/core/errors.ts',
     'test/fixtures/archive-crash/run.ts',
   ];

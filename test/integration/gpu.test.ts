@@ -3,12 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lookupMetric } from '../../src/core/metrics.js';
 import { GPU_FAMILY } from '../../src/core/metrics-gpu.js';
 import { GpuSampler, type GpuSample, type GpuSamplerOptions } from '../../src/samplers/gpu.js';
+import { eventually } from '../helpers/eventually.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const binDir = join(root, 'test/fixtures/bin');
@@ -19,10 +20,12 @@ const H200 = 'csv-h200-590.48.01-load-fullquery.csv';
 const MIG = 'csv-h100-mig-590.48.01-idle-fullquery.csv';
 const POWER_CAP = 'csv-rtx2080super-595.71.05-idle-fullquery-swpowercap.csv';
 const OLD_DRIVER = 'csv-rtx2080super-win-471.11-fullquery-2021.csv';
+/** In test/fixtures/nvidia-smi-derived/: H200 with remapped_rows.pending changed to Yes (see its README). */
+const REMAP_PENDING = 'csv-h200-590.48.01-load-fullquery-remapped-pending.csv';
 
-/** A full-query capture as `field -> raw text` (header units stripped from the names). */
+/** A full-query capture (a name in capturesDir, or a path) as `field -> raw text` (header units stripped from the names). */
 function capture(name: string): Map<string, string> {
-  const [header, values] = readFileSync(join(capturesDir, name), 'utf8').split('\n');
+  const [header, values] = readFileSync(resolve(capturesDir, name), 'utf8').split('\n');
   const names = header!.split(', ').map((h) => h.replace(/ \[.+\]$/, ''));
   return new Map(values!.split(', ').map((v, i) => [names[i]!, v]));
 }
@@ -64,13 +67,6 @@ function fakeProcesses(): number[] {
   return pids;
 }
 
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function expectGpuFromCapture(sample: GpuSample, index: number, name: string): void {
   const raw = capture(name);
@@ -159,6 +155,19 @@ describe('GpuSampler with the nvidia-smi stand-in', () => {
     expect(sample.unknown.get('gpu.0.ecc_corrected_volatile')).toBe('nvidia-smi reported [N/A] for ecc.errors.corrected.volatile.total');
   });
 
+  it('remapped rows pending (a derived capture: the H200 one with only that field set to Yes): 1', async () => {
+    token = randomUUID();
+    const derived = join(root, 'test/fixtures/nvidia-smi-derived', REMAP_PENDING);
+    const changed = [...capture(derived)].filter(([field, value]) => capture(H200).get(field) !== value);
+    expect(changed).toEqual([['remapped_rows.pending', 'Yes']]);
+    const sample = await makeSampler([derived]).sample();
+
+    expect(sample.values.get('gpu.0.remapped_rows_pending')).toBe(1);
+    expect(sample.values.get('gpu.0.remapped_rows_failure')).toBe(0);
+    expect(sample.values.get('nvidia.healthy')).toBe(1);
+    expectGpuFromCapture(sample, 0, derived);
+  });
+
   it('an older driver that rejects remapped_rows.*: queries again without them, and remembers', async () => {
     token = randomUUID();
     const sampler = makeSampler([OLD_DRIVER]);
@@ -218,7 +227,7 @@ describe('GpuSampler with the nvidia-smi stand-in', () => {
     const sampler = makeSampler([H200], { NVIDIA_SMI_HANG: '1' }, { timeoutMs });
     const startedAt = Date.now();
     const pending = sampler.sample();
-    await waitFor(() => fakeProcesses().length === 1, 5000, 'the hung nvidia-smi to start');
+    await eventually(() => fakeProcesses().length === 1, 'the hung nvidia-smi to start', 5000);
     const [pid] = fakeProcesses();
     const sample = await pending;
     const elapsedMs = Date.now() - startedAt;
@@ -228,7 +237,7 @@ describe('GpuSampler with the nvidia-smi stand-in', () => {
     expect(sample.reason).toBe('nvidia-smi timed out after 500 ms');
     expect(sample.unknown.get('nvidia.gpus')).toBe(sample.reason);
     // gone from /proc: killed and reaped, not left as a zombie
-    await waitFor(() => !existsSync(`/proc/${pid}`), 3000, 'the hung nvidia-smi to be gone');
+    await eventually(() => !existsSync(`/proc/${pid}`), 'the hung nvidia-smi to be gone', 3000);
 
     // once it is gone, the next sample runs nvidia-smi again rather than repeating the last result
     const next = await sampler.sample();
@@ -261,7 +270,7 @@ describe('GpuSampler with the nvidia-smi stand-in', () => {
     token = randomUUID();
     const sampler = makeSampler([H200], { NVIDIA_SMI_HANG: '1' }, { timeoutMs: 20_000 });
     const pending = sampler.sample();
-    await waitFor(() => fakeProcesses().length === 1, 5000, 'nvidia-smi to start');
+    await eventually(() => fakeProcesses().length === 1, 'nvidia-smi to start', 5000);
     const [pid] = fakeProcesses();
     await sampler.close();
 

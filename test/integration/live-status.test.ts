@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DaemonStatus } from '../../src/daemon/daemon-status.js';
 import { fetchDaemonStatus } from '../../src/daemon/status-client.js';
 import type { Diagnosis } from '../../src/cli/diagnose.js';
-import { REPO, runMedic, startMedic, type MedicProcess } from '../helpers/medic-process.js';
+import { eventually, REPO, runMedic, startMedic, type MedicProcess } from '../helpers/medic-process.js';
 import { findSample, parseExposition } from '../helpers/prometheus-text.js';
 
 const STEADY = join(REPO, 'test', 'fixtures', 'workers', 'steady.mjs');
@@ -37,14 +37,12 @@ function medic(rulesDir: string, stateDir: string): MedicProcess {
 }
 
 /** Polls the status socket until `test` holds, with a deadline. */
-async function statusWhen(socket: string, test: (status: DaemonStatus) => boolean, what: string, timeoutMs = 20_000): Promise<DaemonStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await fetchDaemonStatus(socket, { timeoutMs: 1000 });
-    if (status && test(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last status: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function statusWhen(socket: string, test: (status: DaemonStatus) => boolean, what: string): Promise<DaemonStatus> {
+  let last: DaemonStatus | null = null;
+  return eventually(async () => {
+    last = await fetchDaemonStatus(socket, { timeoutMs: 1000 });
+    return last !== null && test(last) && last;
+  }, () => `${what}; last status: ${JSON.stringify(last)}`);
 }
 
 async function diagnoseJson(rulesDir: string, stateDir: string): Promise<{ diagnosis: Diagnosis; tookMs: number }> {

@@ -62,12 +62,13 @@ async function keepTicking(stateDir: string, ms: number): Promise<void> {
   await eventually(() => queryJournal<{ saved_at: number }>(stateDir, 'SELECT saved_at FROM rule_states WHERE saved_at > ?', until)[0], `medic to tick past ${ms} ms more`);
 }
 
-// Three rules whose only step fails at once: each pages within a second or so of starting.
+// Three rules whose only step fails at once, each firing 5 samples (1 s) after the one before,
+// so their pages are created in a known order: alpha, bravo, charlie.
 const FAILING_RULES = `
 settings: { interval: 200ms, host: e2e-host }
 paging: { group_window: 0s }
 rules:
-${['alpha', 'bravo', 'charlie'].map((name) => `  - name: ${name}\n    when: memory.total > 0\n    do: [exec: [/bin/false]]\n`).join('')}`;
+${['alpha', 'bravo', 'charlie'].map((name, i) => `  - name: ${name}\n    when: memory.total > 0\n    for: ${1 + 5 * i} samples\n    do: [exec: [/bin/false]]\n`).join('')}`;
 
 describe('medic run, paging', () => {
   it('sends every page exactly once after a kill -9 while Slack was failing', async () => {
@@ -84,8 +85,10 @@ describe('medic run, paging', () => {
     medic(rulesDir, stateDir);
     await eventually(() => (deliveredSince(from).length >= 3 ? true : undefined), 'the three pages to arrive after the restart', 30_000);
     await keepTicking(stateDir, 1500);
-    expect(deliveredSince(from).sort()).toEqual(['alpha', 'bravo', 'charlie']);
-    const rows = queryJournal<{ status: string; attempts: number }>(stateDir, 'SELECT status, attempts FROM pages ORDER BY id');
+    const rows = queryJournal<{ rule: string; status: string; attempts: number }>(stateDir, 'SELECT rule, status, attempts FROM pages ORDER BY created_at, id');
+    expect(rows.map((r) => r.rule)).toEqual(['alpha', 'bravo', 'charlie']);
+    // Oldest first after the restart too, the page that failed before the kill included: not sorted here.
+    expect(deliveredSince(from)).toEqual(['alpha', 'bravo', 'charlie']);
     expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
     // The page tried before the kill kept its count of failed tries across the restart.
     expect(rows.some((r) => r.attempts > 1)).toBe(true);

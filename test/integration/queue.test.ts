@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QueueSampler, type QueueLogLevel } from '../../src/samplers/queue/queue-sampler.js';
 import { QueueSpecSchema, type QueueSpec } from '../../src/samplers/queue/spec.js';
+import { eventually } from '../helpers/eventually.js';
 import { requireService } from '../helpers/require-service.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -43,15 +44,6 @@ function createSampler(specs: Map<string, QueueSpec>, clock?: { at: number }): {
 afterEach(async () => {
   await Promise.all(samplers.splice(0).map((s) => s.close()));
 });
-
-async function waitFor<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 // A loopback TCP proxy to a local server that can be shut (listener closed, live connections
 // cut) and opened again on the same port: a broker that goes down and comes back.
@@ -338,11 +330,14 @@ describe.runIf(rabbitUp)('RabbitMQ source', () => {
       if (message) taken.push(message);
     }
     expect(taken).toHaveLength(5);
-    expect(await waitFor(readDepth, (d) => d === 0)).toBe(0);
+    await eventually(async () => (await readDepth()) === 0, 'the queue to have no ready messages');
     for (const message of taken) channel.ack(message);
 
     const consumer = await channel.consume(name, () => undefined);
-    sample = await waitFor(() => sampler.sample(), (s) => s.values.get('queue.renders.consumers') === 1);
+    sample = await eventually(async () => {
+      const s = await sampler.sample();
+      return s.values.get('queue.renders.consumers') === 1 && s;
+    }, 'the sampler to see the consumer');
     expect(sample.values.get('queue.renders.consumers')).toBe(1);
     expect(sample.values.get('queue.renders.depth')).toBe(0);
     await channel.cancel(consumer.consumerTag);
@@ -357,7 +352,10 @@ describe.runIf(rabbitUp)('RabbitMQ source', () => {
     await channel.close();
     const { sampler } = createSampler(queues({ gone: { rabbitmq: { url: AMQP_URL, queue: `${RUN}-missing` } }, here: { rabbitmq: { url: AMQP_URL, queue: name } } }));
     for (let i = 0; i < 2; i++) {
-      const sample = await waitFor(() => sampler.sample(), (s) => s.values.get('queue.here.depth') === 1);
+      const sample = await eventually(async () => {
+        const s = await sampler.sample();
+        return s.values.get('queue.here.depth') === 1 && s;
+      }, 'the present queue to be read');
       expect(sample.unknown.get('queue.gone.depth')).toBe(`queue ${RUN}-missing not found`);
       expect(sample.values.get('queue.gone.up')).toBe(1);
       expect(sample.values.get('queue.here.depth')).toBe(1);
@@ -553,7 +551,7 @@ describe('command source', () => {
       // PID 1 here does not reap orphans: a killed orphan stays a zombie (PLATFORM.md).
       return stat === null || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
     };
-    expect(await waitFor(async () => (await gone(shell!)) && (await gone(sleeper!)), (done) => done)).toBe(true);
+    await eventually(async () => (await gone(shell!)) && (await gone(sleeper!)), 'the shell and its sleep to be gone');
   });
 });
 

@@ -8,11 +8,13 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CpuSampler } from '../../src/samplers/cpu.js';
 import { listMounts, sampleDisks } from '../../src/samplers/disk.js';
+import { diskPathsOf, listLocalMounts } from '../../src/samplers/disk-paths.js';
 import { sampleMemory } from '../../src/samplers/memory.js';
 import { isProcessAlive, readProcessInfo } from '../../src/os/process-info.js';
 import { readPidFile, resolveSystemdPid } from '../../src/samplers/resolve-pid.js';
 import { HostSampler } from '../../src/samplers/sample-host.js';
 import { WorkerSampler } from '../../src/samplers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -36,13 +38,6 @@ function busyLoop(ms: number): void {
   while (performance.now() < until) Math.sqrt(Math.random());
 }
 
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Starts a child and resolves with it and its first line of stdout. */
 async function spawnWithLine(command: string, args: string[]): Promise<{ child: ChildProcess; line: string }> {
@@ -127,6 +122,17 @@ describe('host samplers', () => {
     for (const virtual of ['/proc', '/sys', '/dev/pts', '/sys/fs/cgroup/cpu']) expect(mounts).not.toContain(virtual);
     expect(new Set(mounts).size).toBe(mounts.length);
   });
+
+  it('the host sampler covers every local mount, plus the paths rules name', async () => {
+    const mounts = listLocalMounts();
+    expect(mounts).toEqual(listMounts()); // no network filesystems on this machine
+    const sampler = new HostSampler({ diskPaths: () => diskPathsOf([], mounts), workerProbes: () => [] });
+    const { values } = await sampler.sample(Date.now());
+    for (const mount of mounts) {
+      expect(values.get(`disk[${mount}].used_pct`), mount).toBeGreaterThanOrEqual(0);
+      expect(values.get(`disk[${mount}].free`), mount).toBeGreaterThanOrEqual(0);
+    }
+  });
 });
 
 describe('processes and workers', () => {
@@ -178,7 +184,7 @@ describe('processes and workers', () => {
     // dash does not reap the background `sleep 0` while it blocks in `read`: a zombie until stdin closes.
     const { child, line } = await spawnWithLine('sh', ['-c', 'sleep 0 & echo $!; read line; wait']);
     const zombie = Number(line);
-    await waitFor(() => readProcessInfo(zombie)?.state === 'Z', `pid ${zombie} to become a zombie`);
+    await eventually(() => readProcessInfo(zombie)?.state === 'Z', `pid ${zombie} to become a zombie`);
     expect(isProcessAlive(zombie)).toBe(false);
     const result = new WorkerSampler().sample([{ name: 'z', pid: zombie, restarts: 0 }], Date.now());
     expect(result.values.get('worker.z.up')).toBe(0);

@@ -10,6 +10,7 @@ import type { WorkerSpec } from '../../src/core/types.js';
 import { readProcessInfo } from '../../src/os/process-info.js';
 import { HostSampler } from '../../src/samplers/sample-host.js';
 import { WorkerSampler } from '../../src/samplers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 const MiB = 1024 * 1024;
 const HOLDER = "globalThis.held = Buffer.alloc(20 * 1024 * 1024, 1); process.stdout.write('ready\\n'); setInterval(() => {}, 1000);";
@@ -36,7 +37,7 @@ afterEach(async () => {
   for (const { parent, childPids } of trees.splice(0)) {
     // Children first, so their parent reaps them (PID 1 here reaps nobody), then the parent.
     for (const pid of childPids) if (readProcessInfo(pid) !== null) process.kill(pid, 'SIGKILL');
-    await waitFor(() => childPids.every((pid) => readProcessInfo(pid) === null), 'the children to be reaped');
+    await eventually(() => childPids.every((pid) => readProcessInfo(pid) === null), 'the children to be reaped');
     if (parent.exitCode === null && parent.signalCode === null) {
       parent.kill('SIGKILL');
       await once(parent, 'exit');
@@ -47,14 +48,6 @@ afterEach(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function startTree(): Promise<Tree> {
   const parent = spawn(process.execPath, ['-e', PARENT], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -104,7 +97,7 @@ describe('worker process trees', () => {
     const { parent, childPids } = await startTree();
     const sampler = new WorkerSampler();
     process.kill(childPids[0]!, 'SIGKILL');
-    await waitFor(() => readProcessInfo(childPids[0]!) === null, 'the child to be reaped');
+    await eventually(() => readProcessInfo(childPids[0]!) === null, 'the child to be reaped');
     const result = sampler.sample([{ name: 'tree', pid: parent.pid!, restarts: 0 }], Date.now());
     expect(result.values.get('worker.tree.processes')).toBe(2);
   });

@@ -20,7 +20,7 @@ export function renderReport(run) {
     '|---|---|',
     `| machine | ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, ${machine.virtualization}; ${machine.os}, Linux ${machine.kernel} |`,
     `| load (1-min average) | ${run.loadBefore.toFixed(2)} at the start, ${run.loadAfter.toFixed(2)} at the end: other work on the machine shows in every number |`,
-    `| medic | ${medic.version}, \`${run.medicCli}\`, Node ${machine.node} |`,
+    `| medic | ${medic.version}, \`node ${[...medic.nodeArgs, run.medicCli].join(' ')}\` (the flags of its shebang, as installed), Node ${machine.node} |`,
     `| Monit | ${monit.missing ? `not measured: ${monit.missing}` : `${monit.version} (Debian package), \`monit -I\` under \`bench/compare/subreaper.py\` (${machine.python})`} |`,
     `| settings | BENCH_RUNS=${settings.runs}, BENCH_STORM_SECONDS=${settings.stormSeconds}, BENCH_SECONDS=${settings.overheadSeconds}, workers ${settings.overheadWorkers.join(' and ')}, intervals ${settings.overheadIntervalsS.map((s) => `${s} s`).join(' and ')} |`,
     `| scenarios | ${sections.map((s) => s.scenario.id).join(', ')} (${((run.finishedAt - run.startedAt) / 60_000).toFixed(1)} min) |`,
@@ -71,9 +71,13 @@ function missed(measure, tool) {
 function renderFaults(faults) {
   const lines = ['## Faults', '', 'The fault-injection suite (`npx vitest run test/faults`), run by the harness; each test\'s name says what medic did.', ''];
   if (faults.error) return [...lines, `Not run: ${faults.error}`, ''];
-  const passed = faults.tests.filter((t) => t.status === 'passed').length;
-  lines.push(`${passed} of ${faults.tests.length} passed in ${faults.seconds.toFixed(0)} s.`, '', '| fault | outcome | time |', '|---|---|---|');
-  for (const test of faults.tests) lines.push(`| ${test.name.replaceAll('|', '\\|')} (\`${test.file}\`) | ${test.status} | ${Math.round(test.ms)} ms |`);
+  // `it.fails` tests document a known gap: they pass while medic still fails the check.
+  const known = (t) => /KNOWN (GAP|BUG)/.test(t.name);
+  const outcome = (t) => (known(t) ? (t.status === 'passed' ? '**known gap**: still fails, as expected' : 'gap fixed? (the check now passes)') : t.status);
+  const passed = faults.tests.filter((t) => t.status === 'passed' && !known(t)).length;
+  const gaps = faults.tests.filter((t) => known(t)).length;
+  lines.push(`${passed} of ${faults.tests.length - gaps} checks passed, ${gaps} known gap(s) documented, in ${faults.seconds.toFixed(0)} s.`, '', '| fault | outcome | time |', '|---|---|---|');
+  for (const test of faults.tests) lines.push(`| ${test.name.replaceAll('|', '\\|')} (\`${test.file}\`) | ${outcome(test)} | ${Math.round(test.ms)} ms |`);
   return [...lines, ''];
 }
 

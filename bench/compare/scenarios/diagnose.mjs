@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MEDIC_CLI, NODE } from '../lib/paths.mjs';
+import { NODE } from '../lib/paths.mjs';
 import { runWithTool } from '../lib/session.mjs';
-import { medicWorkerYaml } from '../lib/tools/medic.mjs';
+import { medicArgv, medicWorkerYaml } from '../lib/tools/medic.mjs';
 import { monitProcessCheck } from '../lib/tools/monit.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
 import { defineWorker, readyPid } from '../lib/workers.mjs';
@@ -58,7 +58,7 @@ export default {
 
 function timeDiagnose({ rules, state }) {
   const t0 = performance.now();
-  const result = spawnSync(NODE, [MEDIC_CLI, 'diagnose', '--rules', rules, '--state', state], { encoding: 'utf8' });
+  const result = spawnSync(NODE, medicArgv('diagnose', '--rules', rules, '--state', state), { encoding: 'utf8' });
   if (result.status === null || result.status > 3) throw new Error(`medic diagnose failed (${result.status}): ${result.stderr}`);
   return { ms: performance.now() - t0 };
 }

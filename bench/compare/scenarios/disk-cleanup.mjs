@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { MEDIC_CLI, NODE } from '../lib/paths.mjs';
+import { NODE } from '../lib/paths.mjs';
+import { medicArgv } from '../lib/tools/medic.mjs';
 
 export function describeMedicCleanup(scratch, script) {
   const dir = path.join(scratch, 'clear-cache-probe');
@@ -11,7 +12,7 @@ export function describeMedicCleanup(scratch, script) {
   mkdirSync(cache, { recursive: true });
   const clearCache = (target) => `clear_cache: { dir: ${JSON.stringify(target)}, older_than: 1ms, min_age: 0s }`;
   writeFileSync(path.join(dir, 'rules.yaml'), `rules:\n  - name: probe\n    when: disk[${cache}].used_pct > 50%\n    do: [${clearCache(cache)}]\n`);
-  const check = spawnSync(NODE, [MEDIC_CLI, 'validate', path.join(dir, 'rules.yaml')], { encoding: 'utf8' });
+  const check = spawnSync(NODE, medicArgv('validate', path.join(dir, 'rules.yaml')), { encoding: 'utf8' });
   if (check.status === 0) return { label: '`clear_cache: { dir, older_than: 1ms, min_age: 0s }`', step: (target) => clearCache(target) };
   return {
     label: '`exec cleanup-cache.sh` (this build of medic has no clear_cache step)',

@@ -16,7 +16,8 @@ export default {
   id: 'leak',
   title: '2. Leak: RSS over 200 MiB → restart',
   setup: [
-    `Worker: \`leaky.mjs\` growing 20 MB/s; it writes the epoch ms at which its RSS first passed ${LIMIT_MIB} MiB.`,
+    `Worker: \`leaky.mjs\` growing 18–22 MB/s (random per run, so the crossing lands anywhere in a tool's cycle); it`,
+    `writes the epoch ms at which its RSS first passed ${LIMIT_MIB} MiB.`,
     `medic: \`when: worker.w.rss > ${LIMIT_MIB}MiB\` → \`restart_worker: w\`, \`interval: 1s\`. Monit: \`if totalmem > ${LIMIT_MIB} MB then restart\``,
     '(Monit\'s MB is 1024²), `set daemon 1`. The restarted process does not leak (LEAK_ONCE_FILE).',
     '"Action" is the old process gone (both tools stop it with SIGTERM first).',
@@ -35,7 +36,8 @@ export default {
 
 async function measureLeak(tool, dir) {
   const crossedFile = path.join(dir, 'crossed');
-  const w = defineWorker(dir, 'w', 'leaky.mjs', { LEAK_MB_PER_S: 20, CROSS_MB: LIMIT_MIB, CROSSED_FILE: crossedFile, LEAK_ONCE_FILE: path.join(dir, 'leaked-once') });
+  const rate = (18 + Math.random() * 4).toFixed(2);
+  const w = defineWorker(dir, 'w', 'leaky.mjs', { LEAK_MB_PER_S: rate, CROSS_MB: LIMIT_MIB, CROSSED_FILE: crossedFile, LEAK_ONCE_FILE: path.join(dir, 'leaked-once') });
   const config = {
     medicYaml: [
       'settings: { interval: 1s }',

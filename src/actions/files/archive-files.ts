@@ -4,16 +4,16 @@
 // the dest directory fsynced; each original is re-checked as unchanged right before its unlink.
 // A crash at any point leaves every original either in place or in a verified archive.
 import { open, rename, unlink } from 'node:fs/promises';
+import { formatBytes } from '../../core/durations.js';
 import type { ActionOutcome } from '../../core/types.js';
 import { ARCHIVE_SUFFIX, DEFAULT_NAME_TEMPLATE, MANIFEST_SUFFIX, TEMP_SUFFIX, pickFreeName, renderArchiveName } from './archive-name.js';
 import { estimateArchiveBytes, selectForArchive } from './archive-select.js';
 import { DEFAULT_MIN_AGE_MS } from './clear-cache.js';
 import { measureFreeBytes } from './disk-space.js';
 import { compileGlob } from './glob.js';
-import { MAX_LISTED_PATHS, buildFileOutcome, checkOptionalAmount, formatBytes, settleFileAction } from './outcome.js';
+import { buildPlainOutcome } from '../plain-outcome.js';
+import { MAX_LISTED_PATHS, checkOptionalAmount, settleFileAction } from './outcome.js';
 import { describeError, isInside, resolveRoot } from './safe-path.js';
-import { verifyTarGz } from './tar-verify.js';
-import { writeTarGz } from './tar-write.js';
 import { unlinkIfUnchanged } from './unlink-checked.js';
 import { walkTree } from './walk-tree.js';
 
@@ -62,7 +62,7 @@ async function runArchiveFiles(spec: ArchiveFilesSpec, options: ArchiveFilesOpti
   };
   const details: Record<string, unknown> = { archive: null, files: 0, bytes: 0, manifest: [], dryRun: spec?.dryRun === true, filesRemoved: 0, errors: 0 };
   const finish = (status: string, summary: string) =>
-    buildFileOutcome({ ok: status === 'ok', status, durationMs: elapsedMs(), message: `archive_files ${spec?.dir}: ${summary}`, details });
+    buildPlainOutcome({ ok: status === 'ok', status, durationMs: elapsedMs(), message: `archive_files ${spec?.dir}: ${summary}`, details });
 
   const problem = checkArchiveSpec(spec);
   if (problem !== null) return finish('bad-spec', `refused: ${problem}`);
@@ -77,7 +77,10 @@ async function runArchiveFiles(spec: ArchiveFilesSpec, options: ArchiveFilesOpti
 
   const walk = await walkTree(source.root, { rootDev: source.dev, isOverdue });
   if (walk.timedOut) return finish('timed-out', 'timed out listing files; nothing archived');
-  const selection = selectForArchive(walk.files, { regex: glob?.regex, olderThanMs: spec.olderThanMs, targetSizeBytes: spec.targetSizeBytes, minAgeMs: spec.minAgeMs ?? DEFAULT_MIN_AGE_MS }, startedAt);
+  // node-tar is loaded when an archive is first made, not when medic starts: most configs never archive.
+  const { isArchivableName, writeTarGz } = await import('./tar-write.js');
+  const { verifyTarGz } = await import('./tar-verify.js');
+  const selection = selectForArchive(walk.files, { regex: glob?.regex, olderThanMs: spec.olderThanMs, targetSizeBytes: spec.targetSizeBytes, minAgeMs: spec.minAgeMs ?? DEFAULT_MIN_AGE_MS }, startedAt, isArchivableName);
   const selectedBytes = selection.files.reduce((total, file) => total + file.size, 0);
   Object.assign(details, {
     filesSkippedRecent: selection.skippedRecent,

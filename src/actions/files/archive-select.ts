@@ -1,7 +1,6 @@
 // Which files an archive run takes: matching the glob, not modified in the last minAgeMs, with
 // a name tar can hold exactly; then by age and/or oldest-first down to a folder size.
 import path from 'node:path';
-import { isArchivableName } from './tar-write.js';
 import { type FileEntry, sortOldestFirst } from './walk-tree.js';
 
 export interface ArchiveCriteria {
@@ -18,8 +17,11 @@ export interface ArchiveSelection {
   skippedName: string[];
 }
 
-/** With neither olderThanMs nor targetSizeBytes, every matching file old enough is taken. */
-export function selectForArchive(all: readonly FileEntry[], criteria: ArchiveCriteria, at: number): ArchiveSelection {
+/**
+ * With neither olderThanMs nor targetSizeBytes, every matching file old enough is taken.
+ * isArchivableName is tar-write's (passed in so that selecting does not load node-tar).
+ */
+export function selectForArchive(all: readonly FileEntry[], criteria: ArchiveCriteria, at: number, isArchivableName: (rel: string) => boolean): ArchiveSelection {
   const matching = all.filter((file) => criteria.regex === undefined || criteria.regex.test(path.basename(file.rel)));
   const recentFrom = at - criteria.minAgeMs;
   const old = matching.filter((file) => file.mtimeMs <= recentFrom);

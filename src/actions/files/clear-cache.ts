@@ -1,9 +1,11 @@
 // clear_cache: frees space in a cache folder by deleting its oldest files, by age, down to a
 // folder size, or until the disk is under a usage target. Never leaves the root, never follows a
 // symlink, never deletes the root, skips files changed in the last few seconds (may be in use).
+import { formatBytes } from '../../core/durations.js';
 import type { ActionOutcome } from '../../core/types.js';
 import { measureDisk, measureDiskUsedPct } from './disk-space.js';
-import { MAX_LISTED_PATHS, buildFileOutcome, checkOptionalAmount, formatBytes, settleFileAction } from './outcome.js';
+import { buildPlainOutcome } from '../plain-outcome.js';
+import { MAX_LISTED_PATHS, checkOptionalAmount, settleFileAction } from './outcome.js';
 import { resolveRoot } from './safe-path.js';
 import { removeEmptiedDirs, unlinkIfUnchanged } from './unlink-checked.js';
 import { type FileEntry, sortOldestFirst, walkTree } from './walk-tree.js';
@@ -46,7 +48,7 @@ async function runClearCache(spec: ClearCacheSpec, options: ClearCacheOptions): 
   const problem = checkClearCacheSpec(spec);
   const resolved = problem === null ? await resolveRoot(spec.dir) : ({ ok: false, reason: problem } as const);
   if (!resolved.ok) {
-    return buildFileOutcome({ ok: false, status: 'bad-spec', durationMs: elapsedMs(), message: `clear_cache refused: ${resolved.reason}`, details: { dryRun } });
+    return buildPlainOutcome({ ok: false, status: 'bad-spec', durationMs: elapsedMs(), message: `clear_cache refused: ${resolved.reason}`, details: { dryRun } });
   }
   const { root } = resolved;
   const isOverdue = () => spec.timeoutMs !== undefined && elapsedMs() > spec.timeoutMs;
@@ -108,7 +110,7 @@ async function runClearCache(spec: ClearCacheSpec, options: ClearCacheOptions): 
   if (disk) Object.assign(details, { diskUsedPctBefore: disk.startPct, diskUsedPctAfter });
   if (dryRun) details['wouldDelete'] = deleted.slice(0, MAX_LISTED_PATHS).map((file) => file.rel);
 
-  return buildFileOutcome({ ok: status === 'ok', status, durationMs: elapsedMs(), message: describeClearCache(root, status, details), details });
+  return buildPlainOutcome({ ok: status === 'ok', status, durationMs: elapsedMs(), message: describeClearCache(root, status, details), details });
 }
 
 /** Returns what is wrong with a spec, or null. */
@@ -144,7 +146,7 @@ function sumBytes(files: readonly FileEntry[]): number {
   return files.reduce((total, file) => total + file.size, 0);
 }
 
-/** `clear_cache /var/cache/app: deleted 12 files, freed 3.0 MiB; skipped 2 recent, 0 changed` */
+/** `clear_cache /var/cache/app: deleted 12 files, freed 3MiB; skipped 2 recent, 0 changed` */
 export function describeClearCache(root: string, status: string, details: Record<string, unknown>): string {
   const verb = details['dryRun'] ? 'would delete' : 'deleted';
   const freed = formatBytes(Number(details['bytesFreed']));

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/helpers/eventually.js';
 import type { FleetTarget, ScaleAction } from '../../core/action-specs.js';
 import type { WorkerSpec } from '../../core/types.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
@@ -143,7 +144,7 @@ describe('managed replicas', () => {
     // A copy that dies is started again on the next pass.
     const oldPid = supervisor.status('render.2')!.pid!;
     process.kill(-oldPid, 'SIGKILL');
-    await waitFor(() => supervisor.status('render.2')?.up === false);
+    await eventually(() => supervisor.status('render.2')?.up === false, 'the killed copy render.2 to be seen down');
     expect(Object.fromEntries(deps.replicas.metrics([render]))['worker.render.replicas_up']).toBe(1);
     const [event] = await deps.replicas.keepRunning([render]);
     expect(event).toMatchObject({ replica: 'render.2', kind: 'restarted' });
@@ -169,10 +170,3 @@ describe('managed replicas', () => {
   });
 });
 
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -5,7 +5,8 @@
 // gone"). Counts, last changes and grants live in a JSON file across medic restarts.
 import { fleetKey, type ScaleAction } from '../../core/action-specs.js';
 import type { ActionOutcome, WorkerSpec } from '../../core/types.js';
-import { readJsonFile, writeFileAtomic } from '../atomic-write.js';
+import { BookFile } from '../book-file.js';
+import { buildPlainOutcome } from '../plain-outcome.js';
 import { readFleetCount, setFleetCount } from './fleet.js';
 import { planScale } from './plan-scale.js';
 import { isReplicated, type ReplicaEvent, type ReplicaSet, type ReplicatedSpec } from './replica-set.js';
@@ -49,15 +50,16 @@ type Resolved =
 
 export class Scaler {
   private state: ScalerState = { targets: {}, grants: [] };
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly book: BookFile;
   private readonly now: () => number;
 
   constructor(private readonly options: { file: string; now?: () => number }) {
     this.now = options.now ?? Date.now;
+    this.book = new BookFile(options.file);
   }
 
   async load(): Promise<void> {
-    const saved = (await readJsonFile(this.options.file)) as Partial<ScalerState> | undefined;
+    const saved = (await this.book.read()) as Partial<ScalerState> | undefined;
     if (saved && Array.isArray(saved.grants) && saved.targets && typeof saved.targets === 'object') this.state = { targets: saved.targets, grants: saved.grants };
   }
 
@@ -77,30 +79,31 @@ export class Scaler {
   }
 
   scale(rule: string, action: ScaleAction, deps: ScaleDeps, options: { dryRun?: boolean } = {}): Promise<ActionOutcome> {
-    return this.serial(async () => {
+    return this.book.serial(async () => {
       const startedAt = Date.now();
       const resolved = await this.resolve(action, deps);
-      if (!resolved.ok) return outcome(false, resolved.status, startedAt, `${action.type}: ${resolved.message}`, {});
+      if (!resolved.ok) return buildPlainOutcome({ ok: false, status: resolved.status, durationMs: Date.now() - startedAt, message: `${action.type}: ${resolved.message}`, details: {} });
       const at = this.now();
       const plan = planScale({ current: resolved.current, delta: action.type === 'scale_out' ? action.step : -action.step, min: resolved.min, max: resolved.max, lastChangeAt: this.state.targets[resolved.key]?.lastChangeAt ?? null, cooldownMs: action.cooldownMs, at });
       const base = { target: resolved.label, min: resolved.min, max: resolved.max, replicasBefore: resolved.current };
       const label = `${action.type} ${resolved.label}`;
       if (plan.kind === 'refuse') {
-        return outcome(false, plan.reason, startedAt, `${label}: not scaled, ${plan.detail}; replicas stay ${plan.from}`, { ...base, replicasAfter: plan.from, refused: plan.reason });
+        return buildPlainOutcome({ ok: false, status: plan.reason, durationMs: Date.now() - startedAt, message: `${label}: not scaled, ${plan.detail}; replicas stay ${plan.from}`, details: { ...base, replicasAfter: plan.from, refused: plan.reason } });
       }
-      if (options.dryRun) return outcome(true, 'dry-run', startedAt, `${label} (dry run): would go from ${plan.from} to ${plan.to} replicas`, { ...base, replicasAfter: plan.to, dryRun: true });
+      if (options.dryRun) return buildPlainOutcome({ ok: true, status: 'dry-run', durationMs: Date.now() - startedAt, message: `${label} (dry run): would go from ${plan.from} to ${plan.to} replicas`, details: { ...base, replicasAfter: plan.to, dryRun: true } });
       const { outcome: result, events } = await resolved.set(plan.to);
       if (!result.ok && !isReplicatedKey(resolved.key)) {
         // The fleet call failed; its count is unknown but it counts as an attempt for the cooldown.
         this.state.targets[resolved.key] = { count: this.state.targets[resolved.key]?.count ?? null, lastChangeAt: at };
-        await this.save();
+        await this.book.save(this.state);
         return { ...result, message: `${label}: ${plan.from} -> ${plan.to} failed: ${result.message}`, details: { ...base, replicasAfter: plan.from, ...result.details } };
       }
       this.state.targets[resolved.key] = { count: plan.to, lastChangeAt: at };
       this.recordGrant(rule, resolved.key, plan.to - plan.from, action);
-      await this.save();
+      await this.book.save(this.state);
       const message = `${label}: ${plan.from} -> ${plan.to} replicas${result.ok ? '' : `; ${result.message}`}`;
-      return { ...outcome(result.ok, result.ok ? 'ok' : result.status, startedAt, message, { ...base, replicasAfter: plan.to, replicaEvents: events.map((e) => `${e.replica} ${e.kind}`) }), outputTail: result.outputTail };
+      const details = { ...base, replicasAfter: plan.to, replicaEvents: events.map((e) => `${e.replica} ${e.kind}`) };
+      return { ...buildPlainOutcome({ ok: result.ok, status: result.ok ? 'ok' : result.status, durationMs: Date.now() - startedAt, message, details }), outputTail: result.outputTail };
     });
   }
 
@@ -109,7 +112,7 @@ export class Scaler {
    * its cooldown keeps the grant for a later tick (no change, nothing reported).
    */
   giveBack(rule: string, deps: ScaleDeps): Promise<ScaleChange[]> {
-    return this.serial(async () => {
+    return this.book.serial(async () => {
       const changes: ScaleChange[] = [];
       for (const grant of this.state.grants.filter((g) => g.rule === rule)) {
         const resolved = await this.resolve(grant.action, deps);
@@ -138,7 +141,7 @@ export class Scaler {
           replicaEvents: events,
         });
       }
-      await this.save();
+      await this.book.save(this.state);
       return changes;
     });
   }
@@ -157,7 +160,7 @@ export class Scaler {
         set: async (count) => {
           const { outcomes, events } = await deps.replicas.setCount(replicated, count);
           const failed = outcomes.find((o) => !o.ok);
-          return { outcome: failed ?? ok(), events };
+          return { outcome: failed ?? buildPlainOutcome({ ok: true, status: 'ok', durationMs: 0, message: 'ok', details: {} }), events };
         },
       };
     }
@@ -192,26 +195,8 @@ export class Scaler {
   private dropGrant(grant: ScaleGrant): void {
     this.state.grants = this.state.grants.filter((g) => g !== grant);
   }
-
-  private save(): Promise<void> {
-    return writeFileAtomic(this.options.file, `${JSON.stringify(this.state, null, 2)}\n`, 0o600);
-  }
-
-  private serial<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(operation, operation);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
 }
 
 function isReplicatedKey(key: string): boolean {
   return key.startsWith('worker:');
-}
-
-function ok(): ActionOutcome {
-  return { ok: true, status: 'ok', timedOut: false, exitCode: null, signal: null, durationMs: 0, message: 'ok', outputTail: '' };
-}
-
-function outcome(okValue: boolean, status: string, startedAt: number, message: string, details: Record<string, unknown>): ActionOutcome {
-  return { ok: okValue, status, timedOut: false, exitCode: null, signal: null, durationMs: Date.now() - startedAt, message, outputTail: '', details };
 }

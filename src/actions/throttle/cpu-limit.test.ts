@@ -10,6 +10,7 @@ import { getPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/helpers/eventually.js';
 import { findCpuCgroupMounts, limitWithCgroup, readProcessCgroup, undoCgroup } from './cgroup-cpu.js';
 import { applyCpuLimit, liftCpuLimit, type CpuDeps } from './cpu-limit.js';
 import { signalWorker } from './pause.js';
@@ -77,7 +78,7 @@ describe('applyCpuLimit on processes medic can see', () => {
 
   it('takes the whole process group: children the worker forked are limited too', async () => {
     const pid = startProcess("require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); setInterval(() => {}, 1000)");
-    const child = await waitFor(() => childOf(pid));
+    const child = await eventually(() => childOf(pid), `a child of ${pid}`);
     const result = await applyCpuLimit('tree', { kind: 'processes', pids: [pid] }, 50, { ...deps, cgroup: { disabled: true } });
     try {
       expect(result.note).toBe('reniced to 10 (no writable cgroup: cgroups turned off)');
@@ -170,12 +171,3 @@ function childOf(pid: number): number | undefined {
   }
 }
 
-async function waitFor<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

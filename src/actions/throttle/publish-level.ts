@@ -1,7 +1,7 @@
 // Publishes a degradation level on a worker's channel: an atomically replaced file holding the
 // level and a newline, a command given the level as an argument, an HTTP call with JSON.
 import type { DegradationChannel, DegradationLevel } from '../../core/action-specs.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../../os/atomic-write.js';
 import { callHttp } from '../http-call.js';
 import { runCommand } from '../run-command.js';
 

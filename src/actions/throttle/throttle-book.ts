@@ -4,7 +4,8 @@
 // Kept in a JSON file so a restarted medic still knows what to undo. Operations run one at a time.
 import type { ThrottleAction } from '../../core/action-specs.js';
 import type { ActionOutcome, WorkerSpec } from '../../core/types.js';
-import { readJsonFile, writeFileAtomic } from '../atomic-write.js';
+import { BookFile } from '../book-file.js';
+import { buildPlainOutcome } from '../plain-outcome.js';
 import { NO_THROTTLE, combineThrottles, describeEffect, sameEffect, type ThrottleEffect } from './effect.js';
 import { NOTHING_APPLIED, enactThrottle, type AppliedThrottle, type EnactDeps } from './enact.js';
 
@@ -28,12 +29,14 @@ interface BookState {
 
 export class ThrottleBook {
   private state: BookState = { grants: [], applied: {} };
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly book: BookFile;
 
-  constructor(private readonly options: { file: string; now?: () => number }) {}
+  constructor(private readonly options: { file: string; now?: () => number }) {
+    this.book = new BookFile(options.file);
+  }
 
   async load(): Promise<void> {
-    const saved = (await readJsonFile(this.options.file)) as Partial<BookState> | undefined;
+    const saved = (await this.book.read()) as Partial<BookState> | undefined;
     if (saved && Array.isArray(saved.grants) && saved.applied && typeof saved.applied === 'object') this.state = { grants: saved.grants, applied: saved.applied };
   }
 
@@ -54,7 +57,7 @@ export class ThrottleBook {
 
   /** The throttle step of `rule`: added to what the worker already has, then put in force. */
   apply(rule: string, action: ThrottleAction, spec: WorkerSpec, deps: EnactDeps, options: { dryRun?: boolean } = {}): Promise<ActionOutcome> {
-    return this.serial(async () => {
+    return this.book.serial(async () => {
       const startedAt = Date.now();
       const label = `throttle ${spec.name}`;
       const grants = [...this.state.grants.filter((g) => !(g.rule === rule && sameAction(g.action, action))), { rule, action, at: (this.options.now ?? Date.now)() }];
@@ -62,29 +65,29 @@ export class ThrottleBook {
       const from = this.state.applied[spec.name] ?? NOTHING_APPLIED;
       if (options.dryRun) {
         const message = `${label} (dry run): would go from ${describeEffect(from.effect)} to ${describeEffect(desired)}`;
-        return outcome(true, 'dry-run', startedAt, message, { worker: spec.name, dryRun: true, levelBefore: from.effect.level, levelAfter: desired.level, cpuQuotaPctAfter: desired.cpuQuotaPct, pausedAfter: desired.paused });
+        return buildPlainOutcome({ ok: true, status: 'dry-run', durationMs: Date.now() - startedAt, message, details: { worker: spec.name, dryRun: true, levelBefore: from.effect.level, levelAfter: desired.level, cpuQuotaPctAfter: desired.cpuQuotaPct, pausedAfter: desired.paused } });
       }
       if (sameEffect(from.effect, desired)) {
         this.state.grants = grants;
-        await this.save();
-        return outcome(true, 'ok', startedAt, `${label}: already at ${describeEffect(desired)}`, { worker: spec.name, levelBefore: from.effect.level, levelAfter: desired.level, cpuQuotaPctAfter: desired.cpuQuotaPct, pausedAfter: desired.paused });
+        await this.book.save(this.state);
+        return buildPlainOutcome({ ok: true, status: 'ok', durationMs: Date.now() - startedAt, message: `${label}: already at ${describeEffect(desired)}`, details: { worker: spec.name, levelBefore: from.effect.level, levelAfter: desired.level, cpuQuotaPctAfter: desired.cpuQuotaPct, pausedAfter: desired.paused } });
       }
       const result = await enactThrottle(spec, from, desired, { ...deps, timeoutMs: action.timeoutMs });
       const changed = !sameEffect(from.effect, result.applied.effect);
       // A throttle that took no effect at all is not kept: there would be nothing to restore.
       if (changed || result.problems.length === 0) this.state.grants = grants;
       this.setApplied(spec.name, result.applied);
-      await this.save();
+      await this.book.save(this.state);
       const status = result.problems.length === 0 ? 'ok' : changed ? 'partial' : 'failed';
       const summary = `${label}: ${describeEffect(from.effect)} -> ${describeEffect(result.applied.effect)}`;
       const message = result.problems.length === 0 ? summary + noteOf(result.details) : `${summary}; ${result.problems.join('; ')}`;
-      return outcome(status === 'ok', status, startedAt, message, result.details);
+      return buildPlainOutcome({ ok: status === 'ok', status, durationMs: Date.now() - startedAt, message, details: result.details });
     });
   }
 
   /** Undoes every throttle `rule` holds: each worker goes back to what the remaining rules ask (normal when none). */
   release(rule: string, workers: ReadonlyMap<string, WorkerSpec>, deps: EnactDeps): Promise<ThrottleChange[]> {
-    return this.serial(async () => {
+    return this.book.serial(async () => {
       const mine = this.state.grants.filter((g) => g.rule === rule);
       if (mine.length === 0) return [];
       this.state.grants = this.state.grants.filter((g) => g.rule !== rule);
@@ -93,7 +96,7 @@ export class ThrottleBook {
         const desired = combineThrottles(this.state.grants.filter((g) => g.action.worker === name).map((g) => g.action));
         changes.push(await this.moveTo(name, desired, workers, deps, 'restored'));
       }
-      await this.save();
+      await this.book.save(this.state);
       return changes;
     });
   }
@@ -103,7 +106,7 @@ export class ThrottleBook {
    * the CPU limit or the pause, and a restarted medic resumed what it paused at shutdown.
    */
   reassert(workers: ReadonlyMap<string, WorkerSpec>, deps: EnactDeps): Promise<ThrottleChange[]> {
-    return this.serial(async () => {
+    return this.book.serial(async () => {
       const changes: ThrottleChange[] = [];
       for (const name of new Set(this.state.grants.map((g) => g.action.worker))) {
         const spec = workers.get(name);
@@ -119,19 +122,19 @@ export class ThrottleBook {
         if (moved) await this.moveTo(name, { ...desired, cpuQuotaPct: null, paused: false }, workers, deps, 'reapplied', { ...applied, effect: { ...applied.effect, paused: false } });
         changes.push(await this.moveTo(name, desired, workers, deps, 'reapplied'));
       }
-      if (changes.length > 0) await this.save();
+      if (changes.length > 0) await this.book.save(this.state);
       return changes;
     });
   }
 
   /** At shutdown: SIGCONT what medic paused, so stopping or leaving the worker is safe; reassert pauses again after a restart. */
   resumeAll(workers: ReadonlyMap<string, WorkerSpec>, deps: EnactDeps): Promise<ThrottleChange[]> {
-    return this.serial(async () => {
+    return this.book.serial(async () => {
       const changes: ThrottleChange[] = [];
       for (const [name, applied] of Object.entries(this.state.applied)) {
         if (applied.effect.paused) changes.push(await this.moveTo(name, { ...applied.effect, paused: false }, workers, deps, 'resumed'));
       }
-      if (changes.length > 0) await this.save();
+      if (changes.length > 0) await this.book.save(this.state);
       return changes;
     });
   }
@@ -154,16 +157,6 @@ export class ThrottleBook {
     if (sameEffect(applied.effect, NO_THROTTLE) && applied.cpu === null) delete this.state.applied[name];
     else this.state.applied[name] = applied;
   }
-
-  private save(): Promise<void> {
-    return writeFileAtomic(this.options.file, `${JSON.stringify(this.state, null, 2)}\n`, 0o600);
-  }
-
-  private serial<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(operation, operation);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
 }
 
 function sameAction(a: ThrottleAction, b: ThrottleAction): boolean {
@@ -174,6 +167,3 @@ function noteOf(details: Record<string, unknown>): string {
   return typeof details['cpuNote'] === 'string' ? ` (${details['cpuNote']})` : '';
 }
 
-function outcome(ok: boolean, status: string, startedAt: number, message: string, details: Record<string, unknown>): ActionOutcome {
-  return { ok, status, timedOut: false, exitCode: null, signal: null, durationMs: Date.now() - startedAt, message, outputTail: '', details };
-}

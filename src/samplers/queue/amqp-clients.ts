@@ -2,7 +2,7 @@
 // one channel per queue: a passive declare of a missing queue makes the server close the
 // channel (404), which must not fail the other queues' reads on the same connection. Every
 // connection and channel has 'error' listeners, so nothing reaches an unhandled 'error' event.
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 
 interface Broker {
   model: Promise<ChannelModel>;
@@ -66,13 +66,17 @@ export class AmqpClients {
     const existing = this.brokers.get(url);
     if (existing) return existing;
     const broker: Broker = {
-      model: connect(url, { timeout: this.timeoutsMs.get(url) ?? 5000 }).then((model) => {
-        model.on('error', () => undefined);
-        model.on('close', () => {
-          if (this.brokers.get(url) === broker) this.brokers.delete(url);
-        });
-        return model;
-      }),
+      // amqplib costs ~6 MiB of RSS: loaded when the first RabbitMQ queue is read, not at start.
+      // The broker is registered before the import settles, so closeAll() and discard() reach it.
+      model: import('amqplib')
+        .then(({ connect }) => connect(url, { timeout: this.timeoutsMs.get(url) ?? 5000 }))
+        .then((model) => {
+          model.on('error', () => undefined);
+          model.on('close', () => {
+            if (this.brokers.get(url) === broker) this.brokers.delete(url);
+          });
+          return model;
+        }),
       channels: new Map(),
     };
     broker.model.catch(() => {

@@ -1,8 +1,10 @@
-// Runs an argv (never a shell) in its own process group and kills the whole group on timeout:
-// execa alone signals only the direct child, and a grandchild holding stdout open kept a run
-// alive for 15 s and survived it (see PLATFORM.md). SIGTERM first, SIGKILL after a grace
-// period. `detached` turns off execa's cleanup at exit, so live groups are tracked for close().
-import { execa } from 'execa';
+// A queue command, through medic's one process-group runner (src/os/run-in-group.ts): its own
+// group, medic's secrets kept out of its environment, SIGTERM to the whole group at the timeout and
+// SIGKILL after a grace period. The sample does not wait for the kill: the reading is "timed out"
+// at the deadline and the group is killed in the background, tracked in `liveGroups` until gone
+// so that close() can end it at once.
+import { signalGroup } from '../../os/process-group.js';
+import { startInGroup } from '../../os/run-in-group.js';
 
 export interface GroupRun {
   timedOut: boolean;
@@ -16,48 +18,32 @@ export interface GroupRun {
 
 /** Time between SIGTERM and SIGKILL to a timed-out group. */
 export const KILL_GRACE_MS = 1000;
+/** A queue command prints a number; more than this is not read. */
+const MAX_OUTPUT_BYTES = 64 * 1024;
 
 export async function runInGroup(argv: string[], timeoutMs: number, liveGroups: Set<number>): Promise<GroupRun> {
-  const [file, ...args] = argv;
-  const child = execa(file!, args, { detached: true, reject: false, stdin: 'ignore', maxBuffer: 64 * 1024, cleanup: false, encoding: 'utf8' });
-  const pid = child.pid;
-  if (pid !== undefined) liveGroups.add(pid);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const outcome = await Promise.race([child, timedOut]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') {
-    if (pid !== undefined) {
-      killGroup(pid, 'SIGTERM');
-      // Even if the leader exits on SIGTERM, members that ignore it are still in the group.
-      setTimeout(() => {
-        killGroup(pid, 'SIGKILL');
-        liveGroups.delete(pid);
-      }, KILL_GRACE_MS);
-    }
-    // The leader is reaped through execa's promise, which settles once the group is gone.
-    child.catch(() => undefined);
-    return { timedOut: true, exitCode: null, signal: null, stdout: '', stderr: '', spawnError: null };
+  const group = startInGroup(argv, { timeoutMs, killGraceMs: KILL_GRACE_MS, waitForGroup: false, maxOutputBytes: MAX_OUTPUT_BYTES });
+  const { pid } = group;
+  if (pid !== undefined) {
+    liveGroups.add(pid);
+    void group.finished.then(() => liveGroups.delete(pid));
   }
-  if (pid !== undefined) liveGroups.delete(pid);
-  const notStarted = pid === undefined || (outcome.failed && outcome.exitCode === undefined && outcome.signal === undefined);
-  const spawnError = notStarted ? outcome.originalMessage || outcome.shortMessage || 'failed to start' : null;
+  const run = await group.result;
+  if (run.stopReason !== null) return { timedOut: true, exitCode: null, signal: null, stdout: '', stderr: '', spawnError: null };
   return {
     timedOut: false,
-    exitCode: outcome.exitCode ?? null,
-    signal: outcome.signal ?? null,
-    stdout: String(outcome.stdout ?? ''),
-    stderr: String(outcome.stderr ?? ''),
-    spawnError,
+    exitCode: run.exitCode,
+    signal: run.signal,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    spawnError: run.spawnError ? run.spawnError.message || run.spawnError.code || 'failed to start' : null,
   };
 }
 
 export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pid, signal);
+    signalGroup(pid, signal);
   } catch {
-    // ESRCH: the group is already gone.
+    // EPERM: not ours to signal any more.
   }
 }

@@ -40,8 +40,8 @@ describe('QueueSpecSchema', () => {
     expect(specs.spool).toMatchObject({ rateWindowMs: 600_000, spool: { dir: '/var/spool/render', suffix: '.job' } });
   });
 
-  it('accepts durations as milliseconds', () => {
-    expect(QueueSpecSchema.parse({ spool: { dir: '/tmp' }, timeout: 1500 })).toMatchObject({ timeoutMs: 1500 });
+  it('parses durations as the rest of the rules do', () => {
+    expect(QueueSpecSchema.parse({ spool: { dir: '/tmp' }, timeout: '1.5s', interval: '1m30s' })).toMatchObject({ timeoutMs: 1500, intervalMs: 90_000 });
   });
 
   it.each([
@@ -62,7 +62,10 @@ describe('QueueSpecSchema', () => {
     [{ command: [] }, 'command: needs at least the program to run'],
     [{ command: 'queue-depth --name x' }, 'command'],
     [{ spool: { dir: '/a' }, timeout: '5 minutes' }, 'timeout: expected a duration like "5s", got "5 minutes"'],
-    [{ spool: { dir: '/a' }, rate_window: '0s' }, 'rate_window: must be longer than 0'],
+    [{ spool: { dir: '/a' }, rate_window: '0s' }, 'rate_window: expected a duration above zero, like "5s", got "0s"'],
+    // a bare number is not milliseconds: `timeout: 2` would make every read time out after 2 ms
+    [{ spool: { dir: '/a' }, timeout: 2 }, 'timeout: expected a duration like "5s", got 2 (add a unit'],
+    [{ spool: { dir: '/a' }, interval: 1500 }, 'interval: expected a duration like "5s", got 1500 (add a unit'],
   ])('rejects %j', (value, message) => {
     expect(messagesOf(value).join('\n')).toContain(message);
   });

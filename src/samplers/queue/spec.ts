@@ -14,9 +14,10 @@
 //
 // Options every queue takes: `timeout` (default 5s), `rate_window` for growth_per_s (default 5m),
 // `interval` (read at most this often; the last values are repeated in between; default: every sample).
-// Durations are text like "500ms", "5s", "2m", "1h" or a number of milliseconds.
+// Durations are text like "500ms", "5s", "2m", "1h", parsed and worded as everywhere else in the rules
+// (durationField): a bare number is rejected, not read as milliseconds (`timeout: 2` would time out every read).
 import { z } from 'zod';
-import { parseDurationMs } from './parse-duration.js';
+import { durationField } from '../../config/fields.js';
 
 export type RedisSource =
   | { url: string; list: string }
@@ -63,15 +64,7 @@ export type QueueSpec = {
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_RATE_WINDOW_MS = 300_000;
 
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDurationMs(value);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', input: value, message: `expected a duration like "5s", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0');
+const positiveDuration = durationField({ example: '5s' });
 const name = z.string().min(1, 'must not be empty');
 const urlWith = (schemes: string[]) =>
   z.string().refine((text) => schemes.some((s) => text.startsWith(`${s}://`)), `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`);

@@ -12,7 +12,28 @@ export function describeMedic() {
   if (!existsSync(MEDIC_CLI)) return { missing: `${path.relative(REPO, MEDIC_CLI)} is missing: run npm run build` };
   const version = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version;
   const git = spawnSync('git', ['-C', REPO, 'describe', '--always', '--dirty'], { encoding: 'utf8' });
-  return { version: `${version}${git.status === 0 ? ` (${git.stdout.trim()})` : ''}` };
+  return { version: `${version}${git.status === 0 ? ` (${git.stdout.trim()})` : ''}`, nodeArgs: NODE_ARGS };
+}
+
+/**
+ * The node flags in the CLI's shebang (`#!/usr/bin/env -S node --max-semi-space-size=1`): an
+ * installed `medic` runs with them, so the benchmark does too.
+ */
+function readShebangNodeArgs(file) {
+  try {
+    const first = readFileSync(file, 'utf8').split('\n', 1)[0];
+    const words = first.replace(/^#!\s*/, '').split(/\s+/).filter((w) => w !== '-S' && !w.endsWith('/env'));
+    return /(^|\/)node$/.test(words[0] ?? '') ? words.slice(1) : [];
+  } catch {
+    return [];
+  }
+}
+
+const NODE_ARGS = readShebangNodeArgs(MEDIC_CLI);
+
+/** argv for running the CLI as installed: node, the shebang's flags, the script, `args`. */
+export function medicArgv(...args) {
+  return [...NODE_ARGS, MEDIC_CLI, ...args];
 }
 
 /** Starts `medic run` on `rulesYaml`; resolves once the process runs (its workers may still start). */
@@ -22,10 +43,10 @@ export async function startMedic(dir, rulesYaml, env = {}) {
   const logFile = path.join(dir, 'medic.log');
   mkdirSync(rulesDir, { recursive: true });
   writeFileSync(path.join(rulesDir, 'rules.yaml'), rulesYaml);
-  const check = spawnSync(NODE, [MEDIC_CLI, 'validate', rulesDir], { encoding: 'utf8' });
+  const check = spawnSync(NODE, medicArgv('validate', rulesDir), { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`medic validate refused the generated rules:\n${check.stdout}${check.stderr}`);
   const out = openSync(logFile, 'a');
-  const child = spawn(NODE, [MEDIC_CLI, 'run', '--rules', rulesDir, '--state', stateDir, '--log-json'], {
+  const child = spawn(NODE, medicArgv('run', '--rules', rulesDir, '--state', stateDir, '--log-json'), {
     stdio: ['ignore', out, out],
     env: { ...process.env, MEDIC_SLACK_WEBHOOK_URL: '', MEDIC_SLACK_WEBHOOK_FILE: '', ...env },
   });

@@ -1,8 +1,8 @@
-// A small reader for `nvidia-smi -q` text, for health fields that a CSV capture may not show
-// (remapped rows, throttle reasons on a many-GPU host) and for `medic diagnose` output pasted by
-// an operator. It yields rows keyed by the CSV field names, so readGpuRow() maps both the same way.
-// Not used per tick: `-q` prints ~200 lines per GPU where the CSV query prints one.
-import { parseGpuCell, type GpuCell, type GpuCsvRow } from './gpu-parse.js';
+// A small reader for `nvidia-smi -q` text, kept for tests: it turns the real `-q` captures (the A10
+// memory-fault capture with remapped rows pending, the 8x H100 throttle capture) into rows keyed by
+// the CSV field names, so the production mapping, readGpuRow(), can be checked against them too.
+// medic itself reads only the CSV query (one line per GPU, where `-q` prints ~200).
+import { parseGpuCell, type GpuCell, type GpuCsvRow } from '../../src/samplers/gpu-parse.js';
 
 const REASON_KEYS: Record<string, string> = {
   hw_thermal_slowdown: 'HW Thermal Slowdown',

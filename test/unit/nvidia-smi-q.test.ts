@@ -1,10 +1,11 @@
+// The `-q` text captures through the production GPU mapping (readGpuRow), via the tests' `-q` reader.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseNvidiaSmiQ } from './gpu-parse-q.js';
-import { readGpuRow } from './gpu-readings.js';
+import { readGpuRow } from '../../src/samplers/gpu-readings.js';
+import { parseNvidiaSmiQ } from '../helpers/nvidia-smi-q.js';
 
-const dir = fileURLToPath(new URL('../../test/fixtures/nvidia-smi/', import.meta.url));
+const dir = fileURLToPath(new URL('../fixtures/nvidia-smi/', import.meta.url));
 const read = (name: string) => readFileSync(dir + name, 'utf8');
 
 /** The value after `Key :` in the n-th GPU block (inside `section` when given), straight from the text. */
