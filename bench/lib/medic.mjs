@@ -1,6 +1,7 @@
 // Runs the built `medic` CLI (dist/, from `npm run build`) the way an operator does, and talks
 // to it through its status socket. Shared by the bench scenarios.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,13 @@ export function validateRules(rulesDir, env = {}) {
  * Starts `medic run` and resolves once it answers on its status socket with a first snapshot.
  * Output goes to `logFile`-less pipes that are drained and kept (the last lines explain a failure).
  */
-export async function startMedicRun({ rulesDir, stateDir, env = {}, nodeArgs = [], readyTimeoutMs = 30_000 }) {
+/** The node flags on the bin's `#!/usr/bin/env -S node …` line: how the installed medic runs. */
+export function binNodeFlags() {
+  const shebang = readFileSync(MEDIC, 'utf8').split('\n', 1)[0];
+  return shebang.startsWith('#!') ? shebang.split(/\s+/).filter((word) => word.startsWith('--')) : [];
+}
+
+export async function startMedicRun({ rulesDir, stateDir, env = {}, nodeArgs = binNodeFlags(), readyTimeoutMs = 30_000 }) {
   const { fetchDaemonStatus } = await statusClient();
   const child = spawn(process.execPath, [...nodeArgs, MEDIC, 'run', '--rules', rulesDir, '--state', stateDir, '--log-json'], {
     env: { ...process.env, MEDIC_SLACK_WEBHOOK_URL: '', ...env },

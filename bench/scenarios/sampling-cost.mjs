@@ -2,9 +2,9 @@
 // every 5 s with the bundled rules (rules/), read from /proc/PID/stat and /proc/PID/status over a
 // window that starts after its first sample (startup is reported apart).
 //
-// Variants: as bundled; with a fake GPU (test/fixtures/bin/nvidia-smi first on PATH, answering
-// from a real H200 capture) plus two Redis queues; and as bundled with V8's young generation
-// capped (NODE_OPTIONS=--max-semi-space-size=1), which lowers the RSS peak of its start. The
+// Variants, each run as the installed bin runs (with the node flags of its shebang line): as
+// bundled; with a fake GPU (test/fixtures/bin/nvidia-smi first on PATH, answering from a real
+// H200 capture) plus two Redis queues; and, for comparison, as bundled under plain node. The
 // demo worker is told to stay healthy (DEMO_HEALTHY_MS), so the window measures sampling, not
 // medic restarting it.
 //
@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { copyBundledRules } from '../lib/bundled-rules.mjs';
-import { REPO, startMedicRun, validateRules } from '../lib/medic.mjs';
+import { REPO, binNodeFlags, startMedicRun, validateRules } from '../lib/medic.mjs';
 import { CLOCK_TICKS, readCpuSeconds, readMemory } from '../lib/proc.mjs';
 
 export const name = 'sampling-cost';
@@ -38,7 +38,7 @@ export async function run({ log = () => {} } = {}) {
       const prepared = await variant.prepare(rules);
       notes.push(...prepared.notes.map((n) => `${variant.label}: ${n}`));
       log(`${variant.label}: measuring for ${seconds} s ...`);
-      const measured = await measure(rules, prepared.env, seconds);
+      const measured = await measure(rules, prepared.env, seconds, variant.nodeArgs ?? binNodeFlags());
       notes.push(...variant.check(measured.status).map((n) => `${variant.label}: ${n}`));
       if (measured.profileDir) notes.push(`${variant.label}: CPU profile in ${measured.profileDir}`);
       rows.push(toRow(variant.label, seconds, measured));
@@ -60,11 +60,12 @@ const bundled = {
   check: () => [],
 };
 
-/** V8 grows its young generation to 16 MiB per semi-space while medic starts and may keep it. */
+/** For comparison: plain `node`, without the bin's flags (V8 then grows its young generation to 16 MiB per semi-space while medic starts). */
 const smallYoungGeneration = {
-  label: 'bundled, --max-semi-space-size=1',
+  label: 'bundled, plain node (no bin flags)',
+  nodeArgs: [],
   async prepare() {
-    return { env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=1`.trim() }, notes: [] };
+    return { env: {}, notes: [] };
   },
   check: () => [],
 };
@@ -126,9 +127,9 @@ rules:
     do: [{ exec: [/bin/true] }]
 `;
 
-async function measure(rules, env, seconds) {
+async function measure(rules, env, seconds, flags) {
   const profileDir = process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'medic-cpu-prof-')) : undefined;
-  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const nodeArgs = [...flags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
   const medic = await startMedicRun({ rulesDir: rules.rulesDir, stateDir: rules.stateDir, env: { DEMO_HEALTHY_MS: String(24 * 3_600_000), ...env }, nodeArgs });
   try {
     const startup = readCpuSeconds(medic.pid);
