@@ -16,7 +16,8 @@ export function createLogger(options: { json?: boolean; level?: string; destinat
     colorize: Boolean((options.destination ?? process.stdout) === process.stdout && process.stdout.isTTY),
     singleLine: true,
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname',
+    // Every line about a rule names it in its message; the field stays in --log-json output.
+    ignore: 'pid,hostname,rule',
     destination: (options.destination ?? process.stdout) as never,
     sync: true,
   });
