@@ -60,7 +60,12 @@ export function loadConfig(location: string, options: LoadOptions = {}): LoadRes
     }
   }
   if (readErrors.length > 0) return { ok: false, errors: readErrors, warnings: [] };
-  return loadRulesTexts(texts, options);
+  const result = loadRulesTexts(texts, options);
+  // A file truncated by a failed deploy must not reload as "nothing to do" and stop every worker.
+  if (result.ok && result.config.workers.size === 0 && result.config.rules.length === 0) {
+    return { ...failure('no workers and no rules: refusing an empty rules set (is a file truncated?)'), warnings: result.warnings };
+  }
+  return result;
 }
 
 /** One document from memory; relative paths resolve against `baseDir` (default: the file's folder). */

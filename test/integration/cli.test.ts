@@ -29,6 +29,14 @@ describe('medic validate', () => {
     expect(result.stderr).toContain('3 error(s)');
   });
 
+  it('refuses an empty rules file, which would otherwise stop every worker on reload', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'rules.yaml'), '');
+    const result = await runMedic(['validate', join(dir, 'rules.yaml')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('rules.yaml:1:1: no workers and no rules: refusing an empty rules set');
+  });
+
   it('accepts the bundled rules', async () => {
     const result = await runMedic(['validate', 'rules'], {}, REPO);
     expect(result.stderr).toBe('');

@@ -213,6 +213,10 @@ rules:
     expect(m.logs.some((l) => /rules\.yaml:3:11/.test(l.msg))).toBe(true);
     const events = queryJournal<{ kind: string }>(stateDir, `SELECT kind FROM events WHERE kind = 'reload-failed'`);
     expect(events).toHaveLength(1);
+    // A truncated file is refused too, rather than taken as "nothing to watch".
+    writeFileSync(join(rulesDir, 'rules.yaml'), '');
+    m.child.kill('SIGHUP');
+    await eventually(() => queryJournal(stateDir, `SELECT kind FROM events WHERE kind = 'reload-failed'`).length === 2, 'the empty file to be refused');
     writeFileSync(join(rulesDir, 'rules.yaml'), 'rules:\n  - name: a\n    when: memory.total < 0\n    do: [exec: [/bin/true]]\n  - name: b\n    when: memory.total < 0\n    do: [exec: [/bin/true]]\n');
     m.child.kill('SIGHUP');
     await m.waitForLog((l) => l.msg.startsWith('rules reloaded: 2 rule(s)'));
