@@ -1,8 +1,9 @@
 // From a path into the parsed YAML (`['rules', 2, 'for']`) to file:line:col.
-// The yaml package keeps source ranges on every node; LineCounter turns offsets into lines.
-import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+// The yaml package keeps source ranges on every node; the line index turns offsets into lines.
+import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Document, Node, Pair, Scalar } from 'yaml';
 import type { ConfigIssue } from '../core/errors.js';
+import { createLineIndex, type LineIndex } from './line-index.js';
 import type { DocPath, PlainIssue } from './zod-issues.js';
 
 export interface YamlSource {
@@ -10,7 +11,7 @@ export interface YamlSource {
   file: string;
   text: string;
   doc: Document.Parsed;
-  lines: LineCounter;
+  lines: LineIndex;
   /** The document as plain data (undefined when it could not be converted). */
   data: unknown;
   /** YAML syntax errors, already placed. */
@@ -23,11 +24,15 @@ export interface Place {
   col: number;
 }
 
+/** One broken file can yield hundreds of syntax errors; past this many the rest is noise. */
+export const MAX_SYNTAX_ERRORS = 20;
+
 export function readYamlSource(text: string, file: string): YamlSource {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const lines = createLineIndex(text);
+  // logLevel 'error': toJS would otherwise process.emitWarning about collection keys onto stderr.
+  const doc = parseDocument(text, { prettyErrors: false, logLevel: 'error' });
   const at = (offset: number): Place => lines.linePos(offset);
-  const errors: ConfigIssue[] = doc.errors.map((error) => ({ file, ...at(error.pos[0]), path: '', message: error.message }));
+  const errors = capSyntaxErrors(doc.errors.map((error) => ({ file, ...at(error.pos[0]), path: '', message: error.message })));
   const warnings: ConfigIssue[] = doc.warnings.map((warning) => ({ file, ...at(warning.pos[0]), path: '', message: warning.message }));
   let data: unknown;
   try {
@@ -37,6 +42,18 @@ export function readYamlSource(text: string, file: string): YamlSource {
     if (errors.length === 0) errors.push({ file, line: 1, col: 1, path: '', message: error instanceof Error ? error.message : String(error) });
   }
   return { file, text, doc, lines, data, errors, warnings };
+}
+
+/** The first MAX_SYNTAX_ERRORS in file order, then one issue that counts the rest. */
+function capSyntaxErrors(errors: ConfigIssue[]): ConfigIssue[] {
+  if (errors.length <= MAX_SYNTAX_ERRORS) return errors;
+  const sorted = [...errors].sort((a, b) => a.line - b.line || a.col - b.col);
+  const next = sorted[MAX_SYNTAX_ERRORS]!;
+  const rest = sorted.length - MAX_SYNTAX_ERRORS;
+  return [
+    ...sorted.slice(0, MAX_SYNTAX_ERRORS),
+    { file: next.file, line: next.line, col: next.col, path: '', message: `… and ${rest} more YAML syntax error${rest === 1 ? '' : 's'} in this file (fix the ones above first)` },
+  ];
 }
 
 /** `rules[2].for`, `workers.demo.start`, `workers["odd name"]`. */
