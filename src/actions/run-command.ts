@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { ActionOutcome } from '../core/types.js';
 import { describeOutcome, describeSpawnError, lastOutputLine } from './describe-outcome.js';
 import { startInGroup, stopGroups, type GroupProcess, type GroupRun } from '../os/run-in-group.js';
+import { ACTION_ID_ENV, findCommandOwner } from './command-owner.js';
 
 export { describeOutcome } from './describe-outcome.js';
 
@@ -35,16 +36,21 @@ export async function runCommand(argv: string[], options: RunCommandOptions): Pr
   const [program] = argv;
   const name = options.name ?? (program ? path.basename(program) : 'command');
   if (program === undefined || program === '') return failToSpawn(`${name} could not start: empty argv`, 0);
-  const run = await startInGroup(argv, {
+  // Inside an action: marked and journaled, so the next medic can end it after a kill -9 (command-owner.ts).
+  const owner = findCommandOwner();
+  const env = owner ? { ...options.env, [ACTION_ID_ENV]: String(owner.actionId) } : options.env;
+  const started = startInGroup(argv, {
     timeoutMs: options.timeoutMs,
     track: running,
     ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(env !== undefined ? { env } : {}),
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     maxOutputBytes: options.outputTailBytes ?? 4096,
-  }).result;
+  });
+  if (owner && started.pid !== undefined) owner.onSpawn(started.pid);
+  const run = await started.result;
   if (run.spawnError) {
     const cwdMissing = options.cwd !== undefined && !existsSync(options.cwd);
     const message = cwdMissing

@@ -13,6 +13,7 @@ import { Pager } from '../pager/pager.js';
 import { listPagingSecretEnvNames } from '../pager/secret-env-names.js';
 import { registerSecretEnvNames } from '../os/child-env.js';
 import { describeAction, runAction } from '../actions/run-action.js';
+import { endOrphanedCommands } from './end-orphaned-commands.js';
 import { killAllCommands } from '../actions/run-command.js';
 import { Supervisor, type ManagedWorkerSpec } from '../supervisor/supervisor.js';
 import { SamplingScheduler } from '../samplers/sampling-scheduler.js';
@@ -24,6 +25,7 @@ import { createNotifier, type Notifier } from './sd-notify.js';
 import { probeWorkers } from './worker-probes.js';
 import { Healing } from './healing.js';
 import { runJournaledAction, type JournaledActionDeps } from './journaled-action.js';
+import { SafeJournal } from './safe-journal.js';
 import type { Logger } from './logger.js';
 import { createChildOutputRedactor, type ChildOutputRedactor } from './redact-child-output.js';
 import { buildDaemonStatus, type DaemonStatus } from './daemon-status.js';
@@ -77,6 +79,8 @@ export class Daemon {
   private readonly scheduler: RuleScheduler;
   /** Every local mount gets disk metrics; the list is re-read every few minutes and on reload. */
   private readonly mounts = new MountCache();
+  /** The journal's writes as the tick makes them: a full or failing disk does not stop healing. */
+  private readonly safe: SafeJournal;
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -86,6 +90,7 @@ export class Daemon {
     const log = options.logger;
     const env = options.env ?? process.env;
     this.config = config;
+    this.safe = new SafeJournal(journal, { logger: log, now: () => this.now(), onStorageError: (error, at) => void this.pager.noteError(error, at) });
     // Before any worker or command starts: the env names `paging:` reads secrets from stay out of children.
     registerSecretEnvNames(listPagingSecretEnvNames(config.paging));
     this.childOutput = createChildOutputRedactor(env, () => this.pager.outbox.redactor);
@@ -98,7 +103,7 @@ export class Daemon {
       now: () => this.now(),
       onOutput: (worker, stream, line) => log.info({ worker, stream }, this.childOutput.text(line)),
     });
-    this.healing = new Healing({ stateDir: options.stateDir, supervisor: this.supervisor, journal, logger: log, now: () => this.now(), redact: (text) => this.childOutput.text(text) });
+    this.healing = new Healing({ stateDir: options.stateDir, supervisor: this.supervisor, journal: this.safe, logger: log, now: () => this.now(), redact: (text) => this.childOutput.text(text) });
     this.supervisor.on('exit', (name: string, exit: { code: number | null; signal: string | null; expected?: boolean }) => {
       if (exit.expected) return;
       log.warn({ worker: name, code: exit.code, signal: exit.signal }, `worker ${name} exited (${exit.signal ?? `code ${exit.code}`})`);
@@ -136,8 +141,10 @@ export class Daemon {
     const daemon = new Daemon(options, journal, loaded.config);
     // Incidents whose rule state was restored stay open; the rest were orphaned by the outage.
     const keepOpen = [...daemon.runtimes.values()].flatMap((r) => (r.incidentId === null ? [] : [r.incidentId]));
+    const orphans = journal.runningActionProcesses();
     const interrupted = journal.markInterrupted(now(), { keepOpen });
     if (interrupted.actions > 0) log.warn(`${interrupted.actions} action(s) were running when medic last stopped; marked interrupted`);
+    await endOrphanedCommands({ journal, log, now }, orphans);
     await daemon.begin(loaded.config.files);
     return daemon;
   }
@@ -197,7 +204,7 @@ export class Daemon {
     const loaded = loadConfig(this.options.rulesPath);
     if (!loaded.ok) {
       const messages = loaded.errors.map(formatConfigIssue);
-      this.journal.event({ at: this.now(), kind: 'reload-failed', message: `reload refused: ${messages.length} error(s)`, data: { errors: messages } });
+      this.safe.event({ at: this.now(), kind: 'reload-failed', message: `reload refused: ${messages.length} error(s)`, data: { errors: messages } });
       for (const message of messages) log.error(message);
       log.error(`reload refused: ${messages.length} error(s); keeping the ${this.config.rules.length} rule(s) in force`);
       return false;
@@ -210,7 +217,7 @@ export class Daemon {
     this.sampler.reconfigure(loaded.config);
     this.pager.reconfigure(loaded.config.paging);
     await this.supervisor.reconcile([...managedWorkers(loaded.config.workers.values()), ...this.healing.replicaSpecs(loaded.config)]);
-    this.journal.event({ at: this.now(), kind: 'reload', message: `rules reloaded: ${loaded.config.rules.length} rule(s)` });
+    this.safe.event({ at: this.now(), kind: 'reload', message: `rules reloaded: ${loaded.config.rules.length} rule(s)` });
     log.info(`rules reloaded: ${loaded.config.rules.length} rule(s), ${loaded.config.workers.size} worker(s)`);
     this.requestTick();
     return true;
@@ -235,8 +242,8 @@ export class Daemon {
     // A send in flight is marked in the journal before it closes: a restart must not send it twice.
     await this.pager.stop();
     this.saveStates();
-    this.journal.event({ at: this.now(), kind: 'stop', message: 'medic stopped' });
-    this.journal.close();
+    this.safe.event({ at: this.now(), kind: 'stop', message: 'medic stopped' });
+    this.safe.attempt(() => this.journal.close(), () => undefined, null);
     this.notifier.close();
     log.info('medic stopped');
   }
@@ -277,7 +284,8 @@ export class Daemon {
     const snapshot = this.healing.decorate(await this.sampler.snapshot(at), this.config);
     if (this.stopping) return;
     this.lastSnapshot = snapshot;
-    this.pauses.refresh(this.config.rules, at);
+    // Its rows are read from the journal: unreadable, the pauses known so far stay in force.
+    this.safe.attempt(() => this.pauses.refresh(this.config.rules, at), () => undefined, null);
     for (const rule of this.config.rules) {
       if (rule.schedule) continue; // run by the scheduler, at its cron times
       const runtime = this.runtimes.get(rule.name)!;
@@ -298,8 +306,8 @@ export class Daemon {
     const incidentId = runtime.incidentId;
     switch (decision.kind) {
       case 'fire': {
-        runtime.incidentId = this.journal.openIncident({ rule: rule.name, severity: rule.severity, at, trigger: condition.values, whenText: rule.whenText });
-        if (isDryRun(rule, this.options.dryRun)) journalWouldFire(this.journal, rule, runtime.incidentId, at);
+        runtime.incidentId = this.safe.openIncident({ rule: rule.name, severity: rule.severity, at, trigger: condition.values, whenText: rule.whenText });
+        if (isDryRun(rule, this.options.dryRun)) journalWouldFire(this.safe, rule, runtime.incidentId, at);
         log.warn(`rule ${rule.name} fired: ${rule.whenText} (${formatValues(condition.values)})`);
         return;
       }
@@ -308,24 +316,26 @@ export class Daemon {
         return;
       case 'skip': {
         const detail = decision.reason === 'paused' ? `${decision.detail} (${this.pauses.describe(rule.name)})` : decision.detail;
-        this.journal.event({ at, kind: 'skip', rule: rule.name, incidentId, message: `not acting: ${decision.reason}: ${detail}`, data: { reason: decision.reason } });
+        this.safe.event({ at, kind: 'skip', rule: rule.name, incidentId, message: `not acting: ${decision.reason}: ${detail}`, data: { reason: decision.reason } });
         log.info(`rule ${rule.name}: not acting (${decision.reason}): ${detail}`);
         return;
       }
       case 'verified': {
         const dry = isDryRun(rule, this.options.dryRun) ? 'dry run: ' : '';
         const message = dry + (decision.helped ? `step ${decision.step + 1} helped` : `step ${decision.step + 1} did not help: ${decision.detail}`);
-        this.journal.event({ at, kind: 'verify', rule: rule.name, incidentId, message, data: { helped: decision.helped, step: decision.step } });
+        this.safe.event({ at, kind: 'verify', rule: rule.name, incidentId, message, data: { helped: decision.helped, step: decision.step } });
         (decision.helped ? log.info : log.warn).call(log, `rule ${rule.name}: ${message}`);
         return;
       }
       case 'page': {
         if (isDryRun(rule, this.options.dryRun)) {
-          journalWouldPage(this.journal, rule, incidentId, at, decision.reason, decision.detail);
+          journalWouldPage(this.safe, rule, incidentId, at, decision.reason, decision.detail);
           log.warn(`rule ${rule.name}: dry run: would have paged on-call (${decision.reason}): ${decision.detail}`);
           return;
         }
-        const content = buildPageContent({ journal: this.journal, rule, host: this.host, incidentId, reason: decision.reason, detail: decision.detail, values: condition.values, at });
+        const request = { journal: this.journal, rule, host: this.host, incidentId, reason: decision.reason, detail: decision.detail, values: condition.values, at };
+        // The steps tried are read from the journal; unreadable, the page goes without them.
+        const content = this.safe.attempt(() => buildPageContent(request), () => ({ ...buildPageContent({ ...request, incidentId: null }), incidentId }), null);
         const paged = this.pager.page(content, at);
         if (paged === 'deduplicated') log.warn(`rule ${rule.name}: auto-recovery failed again (${decision.reason}); on-call was paged recently, no new page`);
         else log.error(`rule ${rule.name}: auto-recovery failed (${decision.reason}): ${decision.detail}; paging on-call`);
@@ -333,8 +343,8 @@ export class Daemon {
       }
       case 'resolved': {
         const recovered = all.some((d) => d.kind === 'verified' && d.helped);
-        if (incidentId !== null) this.journal.closeIncident(incidentId, at, recovered ? 'recovered' : 'cleared');
-        this.pager.resolved({ incidentId, at, recovered });
+        if (incidentId !== null) this.safe.closeIncident(incidentId, at, recovered ? 'recovered' : 'cleared');
+        this.safe.attempt(() => this.pager.resolved({ incidentId, at, recovered }), () => undefined, `follow-up page for incident #${String(incidentId)}`);
         log.info(`rule ${rule.name}: ${recovered ? 'recovered' : 'condition cleared'} after ${Math.round((at - decision.since) / 1000)} s`);
         runtime.incidentId = null;
         return;
@@ -371,7 +381,7 @@ export class Daemon {
 
   private createScheduler(): RuleScheduler {
     const runner = new ScheduledRunner({
-      journal: this.journal,
+      journal: this.safe,
       logger: this.options.logger,
       now: () => this.now(),
       snapshot: () => this.lastSnapshot,
@@ -390,7 +400,7 @@ export class Daemon {
   }
 
   private actionDeps(): JournaledActionDeps {
-    return { journal: this.journal, busyTargets: this.busyTargets, now: () => this.now(), stopping: () => this.stopping };
+    return { journal: this.safe, busyTargets: this.busyTargets, now: () => this.now(), stopping: () => this.stopping };
   }
 
   /** After an action finished, ladder step or scheduled run: Prometheus counts and restart counts. */
@@ -405,7 +415,7 @@ export class Daemon {
   }
 
   private saveStates(): void {
-    this.journal.saveRuleStates(
+    this.safe.saveRuleStates(
       [...this.runtimes].map(([rule, runtime]) => ({ rule, state: runtime.state, incidentId: runtime.incidentId })),
       this.now(),
     );

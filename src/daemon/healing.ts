@@ -14,7 +14,7 @@ import type { EnactDeps } from '../actions/throttle/enact.js';
 import { ThrottleBook } from '../actions/throttle/throttle-book.js';
 import { ReplicaSet, isReplicated, type ReplicaEvent, type ReplicatedSpec } from '../actions/scale/replica-set.js';
 import { Scaler } from '../actions/scale/scaler.js';
-import type { Journal } from '../journal/journal.js';
+import type { JournalWrites } from './safe-journal.js';
 import { checkPidFromFile } from '../os/pid-guard.js';
 import { readPidFile } from '../samplers/resolve-pid.js';
 import type { WorkerProbe } from '../samplers/worker.js';
@@ -26,7 +26,7 @@ import type { RuleRuntime } from './rule-runtime.js';
 export interface HealingOptions {
   stateDir: string;
   supervisor: Supervisor;
-  journal: Journal;
+  journal: Pick<JournalWrites, 'event'>;
   logger: Logger;
   now: () => number;
   /** Defaults to `systemctl` on PATH. */

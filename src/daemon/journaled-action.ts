@@ -4,12 +4,14 @@
 // after. Once medic is stopping, the outcome is not journaled: shutdown killed the action, and the
 // next start marks the row interrupted, as after a kill -9, instead of recording a failure.
 import { actionTarget } from '../core/evaluate-rule.js';
+import { runAsAction } from '../actions/command-owner.js';
 import type { ActionOutcome, ActionSpec } from '../core/types.js';
-import type { Journal } from '../journal/journal.js';
 import type { Logger } from './logger.js';
+import type { JournalWrites } from './safe-journal.js';
 
 export interface JournaledActionDeps {
-  journal: Journal;
+  /** The daemon's SafeJournal: a start it could not journal (null id) still runs the action. */
+  journal: JournalWrites;
   /** Targets with an action running; shared with the engine, which will not act on a busy one. */
   busyTargets: Set<string>;
   now: () => number;
@@ -45,12 +47,23 @@ export async function runJournaledAction(deps: JournaledActionDeps, a: Journaled
   a.log[a.startLevel](a.startMessage);
   if (target !== null) deps.busyTargets.add(target);
   try {
-    const outcome = await run();
+    // Each command the action runs is marked with its id and its process group journaled (command-owner.ts).
+    // No id when the journal could not be written (safe-journal.ts): nothing to mark or find after a kill -9 then.
+    const outcome = await (actionId === null ? run() : runAsAction({ actionId, onSpawn: (pgid) => recordProcess(deps, a, actionId, pgid) }, run));
     if (deps.stopping()) return null;
     deps.journal.finishAction(actionId, outcome, deps.now());
     (outcome.ok ? a.log.info : a.log.error).call(a.log, `${a.outcomePrefix}${outcome.message}`);
     return outcome;
   } finally {
     if (target !== null) deps.busyTargets.delete(target);
+  }
+}
+
+function recordProcess(deps: JournaledActionDeps, a: JournaledAction, actionId: number, pgid: number): void {
+  try {
+    deps.journal.recordActionProcess(actionId, pgid);
+  } catch (error) {
+    // The command runs anyway; only a kill -9 of medic now would leave it unended.
+    a.log.warn(`rule ${a.rule}: could not journal process group ${pgid} of action #${actionId}: ${(error as Error).message}`);
   }
 }

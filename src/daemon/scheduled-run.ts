@@ -8,7 +8,7 @@ import { evaluateCondition } from '../core/evaluate-condition.js';
 import { formatValuesNote } from '../core/format-metric.js';
 import type { ActionOutcome, ActionSpec, Rule, Snapshot } from '../core/types.js';
 import { describeAction } from '../actions/run-action.js';
-import type { Journal } from '../journal/journal.js';
+import type { JournalWrites } from './safe-journal.js';
 import { runJournaledAction } from './journaled-action.js';
 import type { Logger } from './logger.js';
 import { runDry } from './shadow.js';
@@ -16,7 +16,7 @@ import { runDry } from './shadow.js';
 export type ScheduledSkipReason = 'overlap' | 'missed' | 'paused' | 'condition-false' | 'condition-unknown' | 'target-busy';
 
 export interface ScheduledRunContext {
-  journal: Journal;
+  journal: JournalWrites;
   logger: Logger;
   now: () => number;
   /** The daemon's latest snapshot, for rules that also have `when:`. */

@@ -7,7 +7,7 @@
 // and the outcome goes back to the engine: the predicted ok (or failure) of a dry form, ok for the
 // rest, so the ladder proceeds as if it had worked.
 import type { ActionOutcome, ActionSpec, Rule } from '../core/types.js';
-import type { Journal } from '../journal/journal.js';
+import type { JournalWrites } from './safe-journal.js';
 
 export const DRY_RUN_STATUS = 'dry-run';
 
@@ -35,10 +35,10 @@ export async function runDry(action: ActionSpec, description: string, runDryForm
   return { ...predicted, status: DRY_RUN_STATUS, message: `dry run: would have run ${description}: ${predicted.message}`, details };
 }
 
-export function journalWouldFire(journal: Journal, rule: Rule, incidentId: number | null, at: number): void {
+export function journalWouldFire(journal: Pick<JournalWrites, 'event'>, rule: Rule, incidentId: number | null, at: number): void {
   journal.event({ at, kind: 'would-fire', rule: rule.name, incidentId, message: `dry run: rule ${rule.name} fired (${rule.whenText}); it would act now`, data: { dryRun: true } });
 }
 
-export function journalWouldPage(journal: Journal, rule: Rule, incidentId: number | null, at: number, reason: string, detail: string): void {
+export function journalWouldPage(journal: Pick<JournalWrites, 'event'>, rule: Rule, incidentId: number | null, at: number, reason: string, detail: string): void {
   journal.event({ at, kind: 'would-page', rule: rule.name, incidentId, message: `dry run: would have paged on-call (${reason}): ${detail}`, data: { dryRun: true, reason } });
 }

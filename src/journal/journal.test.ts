@@ -119,6 +119,19 @@ describe('markInterrupted', () => {
     expect(journal.incident(b)?.status).toBe('open');
     expect(journal.markInterrupted(T0 + 6000, { keepOpen: [b] })).toEqual({ actions: 0, incidents: 0 });
   });
+
+  it('lists the process groups of running actions, read before they are marked', () => {
+    const a = journal.startAction({ incidentId: null, rule: 'a', step: 0, attempt: 1, type: 'exec', target: null, description: 'exec sleep', at: T0 });
+    journal.startAction({ incidentId: null, rule: 'b', step: 0, attempt: 1, type: 'exec', target: null, description: 'exec never spawned', at: T0 });
+    const done = journal.startAction({ incidentId: null, rule: 'c', step: 0, attempt: 1, type: 'exec', target: null, description: 'exec true', at: T0 });
+    journal.recordActionProcess(a, 4321);
+    journal.recordActionProcess(a, 4322);
+    journal.recordActionProcess(done, 999);
+    journal.finishAction(done, { ...failed, ok: true, status: 'ok' }, T0 + 10);
+    expect(journal.runningActionProcesses()).toEqual([{ actionId: a, rule: 'a', incidentId: null, pgid: 4322 }]);
+    journal.markInterrupted(T0 + 100);
+    expect(journal.runningActionProcesses()).toEqual([]);
+  });
 });
 
 describe('rule states', () => {

@@ -18,6 +18,14 @@ import { prepareStatements, type Statements } from './statements.js';
 export type ClosedIncidentStatus = 'recovered' | 'cleared' | 'exhausted' | 'interrupted';
 type Raw = Record<string, unknown>;
 
+/** A running action's command, as journaled: its process group (pgid === the leader's pid). */
+export interface ActionProcess {
+  actionId: number;
+  rule: string;
+  incidentId: number | null;
+  pgid: number;
+}
+
 export class Journal {
   private closed = false;
   /** The outbox's queries for kinds, grouping, holds and route health (src/pager). */
@@ -100,6 +108,16 @@ export class Journal {
 
   startAction(a: { incidentId: number | null; rule: string; step: number; attempt: number; type: string; target: string | null; description: string; at: number }): number {
     return Number(this.sql.insertAction.run(a).lastInsertRowid);
+  }
+
+  /** The process group of a command the action runs (the latest one, when it runs several). */
+  recordActionProcess(actionId: number, pgid: number): void {
+    this.sql.setActionPgid.run({ id: actionId, pgid });
+  }
+
+  /** Actions still `running` with a recorded process group; read at start, before markInterrupted. */
+  runningActionProcesses(): ActionProcess[] {
+    return (this.sql.runningActionProcesses.all() as Raw[]).map((r) => ({ actionId: Number(r.id), rule: String(r.rule), incidentId: r.incident_id === null ? null : Number(r.incident_id), pgid: Number(r.pgid) }));
   }
 
   /** `status` is ok, timed-out, failed or dry-run (not executed); the outcome's own word is kept in `result`. */

@@ -111,6 +111,11 @@ export const MIGRATIONS: readonly string[] = [
     who TEXT NOT NULL                        -- $SUDO_USER or $USER of the medic pause/resume command
   );
   `,
+  // v4: the process group of the command an action runs, so that after a kill -9 of medic the next
+  // start can end a command left running (daemon/end-orphaned-commands.ts).
+  `
+  ALTER TABLE actions ADD COLUMN pgid INTEGER;
+  `,
 ];
 
 /** Brings the file to the newest schema in one transaction; refuses files from a newer medic. */

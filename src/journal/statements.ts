@@ -15,6 +15,8 @@ export function prepareStatements(db: Database.Database) {
     finishAction: p(`UPDATE actions SET ended_at = @at, status = @status, result = @result, exit_code = @exitCode, signal = @signal,
       duration_ms = @durationMs, output_tail = @outputTail, message = @message, details_json = @details WHERE id = @id`),
     runningActions: p(`SELECT * FROM actions WHERE status = 'running' ORDER BY id`),
+    setActionPgid: p(`UPDATE actions SET pgid = @pgid WHERE id = @id`),
+    runningActionProcesses: p(`SELECT id, rule, incident_id, pgid FROM actions WHERE status = 'running' AND pgid IS NOT NULL ORDER BY id`),
     interruptAction: p(`UPDATE actions SET ended_at = @at, status = 'interrupted', duration_ms = @at - started_at, message = @message WHERE id = @id`),
     incidentActions: p(`SELECT * FROM actions WHERE incident_id = ? ORDER BY started_at, id`),
 

@@ -57,12 +57,10 @@ rules:
     await second.stop();
   });
 
-  // KNOWN GAP: an exec action's process group outlives a medic killed with SIGKILL. The timeout
-  // that would have ended it died with medic, and the next medic marks the action interrupted
-  // without ending the group (only managed workers are reclaimed, by supervisor/reclaim-orphan),
-  // so it runs on unsupervised. When the next medic ends such groups, this test fails: make it a
-  // plain `it`.
-  it.fails('KNOWN GAP, fails until fixed: during an action, the next medic ends the command the killed one left running', async () => {
+  // An exec action's process group outlives a medic killed with SIGKILL, and the timeout that would
+  // have ended it died with medic. The next medic finds the group by the pgid journaled for the
+  // action and ends it, since its environment carries MEDIC_ACTION_ID=<that action's id>.
+  it('during an action, the next medic ends the command the killed one left running', async () => {
     const marker = createMarker('orphan');
     const bed = createFaultBed(`settings: { interval: 200ms }
 rules:
@@ -76,9 +74,12 @@ rules:
     await eventually(() => (findPids(marker).length > 0 ? true : undefined), 'the command to run');
     first.child.kill('SIGKILL');
     await first.exited;
-    bed.start();
+    const second = bed.start();
     await eventually(() => queryJournal(bed.stateDir, `SELECT id FROM events WHERE kind = 'action-interrupted'`)[0], 'the action to be marked interrupted');
     await eventually(() => (findPids(marker).length === 0 ? true : undefined), 'the orphaned command to end', 3000);
+    const ended = await eventually(() => queryJournal<{ message: string }>(bed.stateDir, `SELECT message FROM events WHERE kind = 'action-command-ended'`)[0], 'the ending to be journaled');
+    expect(ended.message).toContain('a previous medic left its command running');
+    await second.stop();
   });
 
   it('during archive_files: every file is where it was or in a verified archive, and the next medic finishes the job', async () => {
