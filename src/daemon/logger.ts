@@ -11,6 +11,8 @@ export type { Logger };
 
 export function createLogger(options: { json?: boolean; level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = options.level ?? process.env.MEDIC_LOG_LEVEL ?? 'info';
+  // Nothing will be written: no stream to pipe into stdout (tests make many of these).
+  if (level === 'silent') return pino({ level });
   if (options.json) return pino({ level, base: undefined }, options.destination ?? process.stdout);
   const stream = loadPinoPretty()({
     colorize: Boolean((options.destination ?? process.stdout) === process.stdout && process.stdout.isTTY),
