@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { chmod, lstat, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectAmqp, type ChannelModel, type GetMessage } from 'amqplib';
@@ -14,6 +14,7 @@ import { QueueSampler, type QueueLogLevel } from '../../src/samplers/queue/queue
 import { QueueSpecSchema, type QueueSpec } from '../../src/samplers/queue/spec.js';
 import { eventually } from '../helpers/eventually.js';
 import { requireService } from '../helpers/require-service.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -45,36 +46,6 @@ afterEach(async () => {
   await Promise.all(samplers.splice(0).map((s) => s.close()));
 });
 
-// A loopback TCP proxy to a local server that can be shut (listener closed, live connections
-// cut) and opened again on the same port: a broker that goes down and comes back.
-async function createProxy(targetPort: number): Promise<{ port: number; open: () => Promise<void>; shut: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    const upstream = connectTcp(targetPort, '127.0.0.1');
-    for (const s of [socket, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    socket.pipe(upstream).pipe(socket);
-    socket.on('close', () => upstream.destroy());
-    upstream.on('close', () => socket.destroy());
-  });
-  const listen = async (port: number): Promise<void> => {
-    server.listen(port, '127.0.0.1');
-    await once(server, 'listening');
-  };
-  await listen(0);
-  const { port } = server.address() as AddressInfo;
-  return {
-    port,
-    open: () => listen(port),
-    shut: async () => {
-      for (const socket of sockets) socket.destroy();
-      if (server.listening) await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 describe.runIf(redisUp)('Redis sources', () => {
   let redis: Redis;
@@ -236,7 +207,7 @@ describe.runIf(redisUp)('Redis sources', () => {
   });
 
   it('backs off from a down Redis, logs the outage once and the recovery once', async () => {
-    const proxy = await createProxy(6379);
+    const proxy = await startTcpProxy(6379);
     await proxy.shut();
     const url = `redis://127.0.0.1:${proxy.port}/0`;
     const refused = `connect ECONNREFUSED 127.0.0.1:${proxy.port}`;
@@ -402,7 +373,7 @@ describe.runIf(rabbitUp)('RabbitMQ source', () => {
     const channel = await model.createChannel();
     await channel.assertQueue(name, { durable: false });
     await channel.close();
-    const proxy = await createProxy(5672);
+    const proxy = await startTcpProxy(5672);
     const clock = { at: 0 };
     const { sampler, logs } = createSampler(queues({ r: { rabbitmq: { url: `amqp://guest:guest@127.0.0.1:${proxy.port}`, queue: name } } }), clock);
     expect((await sampler.sample()).values.get('queue.r.depth')).toBe(0);
