@@ -27,7 +27,7 @@ const cleanups: (() => unknown)[] = [];
 /** Registers the cleanup hook; call once at the top of a test file. */
 export function useFaultBeds(): void {
   afterEach(async () => {
-    await Promise.all(running.splice(0).map((m) => m.stop('SIGKILL')));
+    await Promise.all(running.splice(0).map((m) => m.shutdown()));
     for (const marker of markers.splice(0)) for (const pid of findPids(marker)) killGroup(pid);
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,8 @@ export interface MedicProcess {
   waitForLog(test: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** For test cleanup: SIGTERM, so medic stops the workers it started; SIGKILL if it hangs. */
+  shutdown(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export function startMedic(args: string[], env: NodeJS.ProcessEnv = {}): MedicProcess {
@@ -92,6 +94,13 @@ export function startMedic(args: string[], env: NodeJS.ProcessEnv = {}): MedicPr
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
+    },
+    async shutdown() {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
     },
   };
 }

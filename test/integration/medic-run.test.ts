@@ -23,14 +23,7 @@ afterAll(async () => {
   await slack.close();
 });
 afterEach(async () => {
-  // SIGTERM first, so medic stops the workers it started; SIGKILL only if it does not exit.
-  await Promise.all(
-    running.splice(0).map(async (m) => {
-      const timer = setTimeout(() => m.child.kill('SIGKILL'), 10_000);
-      await m.stop('SIGTERM');
-      clearTimeout(timer);
-    }),
-  );
+  await Promise.all(running.splice(0).map((m) => m.shutdown()));
   for (const pgid of strayGroups.splice(0)) {
     try {
       process.kill(-pgid, 'SIGKILL');

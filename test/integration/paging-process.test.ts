@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   // SIGKILL ends a stopped (SIGSTOP) process too.
-  await Promise.all(running.splice(0).map((m) => m.stop('SIGKILL')));
+  await Promise.all(running.splice(0).map((m) => m.shutdown()));
   for (const mount of mounts.splice(0)) execFileSync('umount', ['-l', mount]);
   for (const server of servers.splice(0)) {
     server.closeAllConnections();

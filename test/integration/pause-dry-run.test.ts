@@ -12,7 +12,7 @@ const running: MedicProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((m) => m.stop('SIGKILL')));
+  await Promise.all(running.splice(0).map((m) => m.shutdown()));
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 

@@ -30,7 +30,7 @@ const dirs: string[] = [];
 let redis: Redis | undefined;
 
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((m) => m.stop('SIGKILL')));
+  await Promise.all(running.splice(0).map((m) => m.shutdown()));
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 afterAll(async () => {

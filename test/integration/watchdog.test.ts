@@ -29,7 +29,7 @@ it('notifies READY=1, feeds the watchdog while sampling, and says STOPPING=1 on 
 
   // WATCHDOG_PID must name medic itself; the helper cannot know it before the spawn, so it is left out.
   const medic: MedicProcess = startMedic(['run', '--rules', dir, '--state', join(dir, 'state')], { NOTIFY_SOCKET: socketPath, WATCHDOG_USEC: '1500000' });
-  cleanups.push(() => medic.stop('SIGKILL'));
+  cleanups.push(() => medic.shutdown());
   await eventually(() => (received.filter((m) => m === 'WATCHDOG=1').length >= 2 ? true : undefined), 'two watchdog pings', 15_000);
   expect(received[0]).toBe('READY=1');
   const exit = await medic.stop('SIGTERM');
