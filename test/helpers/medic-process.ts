@@ -97,7 +97,11 @@ export function startMedic(args: string[], env: NodeJS.ProcessEnv = {}): MedicPr
     },
     async shutdown() {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        // A medic a test froze with SIGSTOP handles the SIGTERM once it runs again.
+        child.kill('SIGCONT');
+      }
       const result = await exited;
       clearTimeout(timer);
       return result;

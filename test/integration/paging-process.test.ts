@@ -25,7 +25,6 @@ afterAll(async () => {
   await slack.close();
 });
 afterEach(async () => {
-  // SIGKILL ends a stopped (SIGSTOP) process too.
   await Promise.all(running.splice(0).map((m) => m.shutdown()));
   for (const mount of mounts.splice(0)) execFileSync('umount', ['-l', mount]);
   for (const server of servers.splice(0)) {
